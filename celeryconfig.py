@@ -1,0 +1,38 @@
+"""Celery settings for the Parc Fermé ingestion workers (read by `tasks.app`).
+
+Broker and result backend are REDIS_URL. JSON only; late acks with redelivery when a worker dies, and a
+prefetch of one so a long task never holds others hostage on a busy process.
+"""
+
+import os
+
+from workers.settings import get_settings
+
+_settings = get_settings()  # a missing or malformed setting stops the worker here, named
+
+broker_url = _settings.REDIS_URL
+result_backend = _settings.REDIS_URL
+
+task_serializer = "json"
+result_serializer = "json"
+accept_content = ["json"]
+result_accept_content = ["json"]
+
+task_acks_late = True
+task_reject_on_worker_lost = True
+worker_prefetch_multiplier = 1
+task_track_started = True
+result_expires = 24 * 3600
+result_extended = True  # task name and arguments (keys only) are shown in Flower and the backend
+
+# A message not acknowledged within the visibility timeout is delivered again (Redis transport): it must
+# exceed the longest task plus the longest retry countdown, see README.
+_visibility = int(os.environ.get("REDIS_VISIBILITY_TIMEOUT", "3600"))
+broker_transport_options = {"visibility_timeout": _visibility}
+result_backend_transport_options = {"visibility_timeout": _visibility}
+broker_connection_retry_on_startup = True
+
+worker_hijack_root_logger = False
+worker_redirect_stdouts = False
+timezone = "UTC"
+enable_utc = True

@@ -1,0 +1,1 @@
+"""The command line Parc Fermé's team types: `python -m ingestion …`."""

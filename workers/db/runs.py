@@ -1,0 +1,119 @@
+"""The workers' own tables: runs, per-meeting progress, quarantined records, meetings read by a dispatcher."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Iterable, Sequence
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from workers.mapping import Rejected
+
+RUN_COLUMNS = ('"Id", "Kind", "Arguments", "IncludeResults", "Status", "StartedAt", "FinishedAt", '
+               '"MeetingsTotal", "Requests", "Error"')
+
+
+def start_run(conn: psycopg.Connection, run_id: str, kind: str, arguments: dict[str, Any]) -> None:
+    conn.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments") VALUES (%s, %s, %s) ON CONFLICT ("Id") DO NOTHING',
+                 [run_id, kind, Jsonb(arguments)])
+
+
+def plan_run(conn: psycopg.Connection, run_id: str, meeting_keys: Sequence[int], include_results: bool,
+             requests: int) -> None:
+    conn.execute('UPDATE "SyncRuns" SET "MeetingsTotal" = %s, "IncludeResults" = %s, "Requests" = "Requests" + %s '
+                 'WHERE "Id" = %s', [len(meeting_keys), include_results, requests, run_id])
+    with conn.cursor() as cur:
+        cur.executemany('INSERT INTO "SyncRunMeetings" ("RunId", "MeetingKey") VALUES (%s, %s) '
+                        'ON CONFLICT DO NOTHING', [(run_id, k) for k in meeting_keys])
+
+
+def add_meeting_counts(conn: psycopg.Connection, run_id: str, meeting_key: int, *, requests: int = 0,
+                       written: int = 0, deleted: int = 0, quarantined: int = 0) -> None:
+    conn.execute(
+        'UPDATE "SyncRunMeetings" SET "Requests" = "Requests" + %s, "RowsWritten" = "RowsWritten" + %s, '
+        '"RowsDeleted" = "RowsDeleted" + %s, "Quarantined" = "Quarantined" + %s, "UpdatedAt" = now() '
+        'WHERE "RunId" = %s AND "MeetingKey" = %s',
+        [requests, written, deleted, quarantined, run_id, meeting_key])
+
+
+def mark_meeting(conn: psycopg.Connection, run_id: str, meeting_key: int, status: str, error: str | None = None) -> None:
+    """A pending meeting becomes done or failed; a finished one keeps its state (redelivery is harmless)."""
+    conn.execute('UPDATE "SyncRunMeetings" SET "Status" = %s, "Error" = %s, "UpdatedAt" = now() '
+                 'WHERE "RunId" = %s AND "MeetingKey" = %s AND "Status" = \'pending\'',
+                 [status, error, run_id, meeting_key])
+
+
+def finish_run_if_complete(conn: psycopg.Connection, run_id: str) -> str | None:
+    """Close the run once no meeting is pending; call after the meeting's own change has committed."""
+    row = conn.execute(
+        'UPDATE "SyncRuns" r SET "FinishedAt" = now(), "Status" = CASE WHEN EXISTS (SELECT 1 FROM "SyncRunMeetings" m '
+        'WHERE m."RunId" = r."Id" AND m."Status" = \'failed\') THEN \'failed\' ELSE \'succeeded\' END '
+        'WHERE r."Id" = %s AND r."Status" = \'running\' AND r."MeetingsTotal" IS NOT NULL AND NOT EXISTS '
+        '(SELECT 1 FROM "SyncRunMeetings" m WHERE m."RunId" = r."Id" AND m."Status" = \'pending\') '
+        'RETURNING r."Status"', [run_id]).fetchone()
+    return row[0] if row else None
+
+
+def fail_run(conn: psycopg.Connection, run_id: str, kind: str, arguments: dict[str, Any], error: str) -> None:
+    conn.execute(
+        'INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments", "Status", "FinishedAt", "Error") '
+        'VALUES (%s, %s, %s, \'failed\', now(), %s) ON CONFLICT ("Id") DO UPDATE SET "Status" = \'failed\', '
+        '"FinishedAt" = now(), "Error" = EXCLUDED."Error" WHERE "SyncRuns"."Status" = \'running\'',
+        [run_id, kind, Jsonb(arguments), error])
+
+
+def get_run(conn: psycopg.Connection, run_id: str) -> dict[str, Any] | None:
+    """The run with its per-meeting totals, or None."""
+    row = conn.execute(
+        f'SELECT {RUN_COLUMNS}, '
+        '(SELECT count(*) FILTER (WHERE "Status" = \'done\') FROM "SyncRunMeetings" WHERE "RunId" = r."Id"), '
+        '(SELECT count(*) FILTER (WHERE "Status" = \'failed\') FROM "SyncRunMeetings" WHERE "RunId" = r."Id"), '
+        '(SELECT coalesce(sum("Requests"), 0) FROM "SyncRunMeetings" WHERE "RunId" = r."Id"), '
+        '(SELECT coalesce(sum("RowsWritten"), 0) FROM "SyncRunMeetings" WHERE "RunId" = r."Id"), '
+        '(SELECT coalesce(sum("RowsDeleted"), 0) FROM "SyncRunMeetings" WHERE "RunId" = r."Id"), '
+        '(SELECT coalesce(sum("Quarantined"), 0) FROM "SyncRunMeetings" WHERE "RunId" = r."Id") '
+        'FROM "SyncRuns" r WHERE r."Id" = %s', [run_id]).fetchone()
+    if row is None:
+        return None
+    names = ["id", "kind", "arguments", "include_results", "status", "started_at", "finished_at", "meetings_total",
+             "dispatch_requests", "error", "meetings_done", "meetings_failed", "meeting_requests", "rows_written",
+             "rows_deleted", "quarantined"]
+    run = dict(zip(names, row))
+    run["id"] = str(run["id"])
+    run["requests"] = run.pop("dispatch_requests") + int(run.pop("meeting_requests"))
+    for key in ("rows_written", "rows_deleted", "quarantined"):
+        run[key] = int(run[key])
+    return run
+
+
+def quarantine(conn: psycopg.Connection, run_id: str | None, meeting_key: int | None,
+               rejected: Iterable[Rejected]) -> int:
+    """Keep each rejected record once per run, with its reason and payload as received."""
+    rows = [(run_id, r.endpoint, meeting_key, r.payload.get("session_key"), r.reason, Jsonb(r.payload),
+             hashlib.sha256(json.dumps(r.payload, sort_keys=True).encode()).hexdigest()) for r in rejected]
+    if not rows:
+        return 0
+    with conn.cursor() as cur:
+        cur.executemany(
+            'INSERT INTO "QuarantinedRecords" ("RunId", "Endpoint", "MeetingKey", "SessionKey", "Reason", "Payload", '
+            '"PayloadHash") VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING', rows)
+    return len(rows)
+
+
+def store_meetings(conn: psycopg.Connection, meetings: Sequence[tuple[int, int, int, dict[str, Any]]]) -> None:
+    """(meeting_key, year, round number, record) of the meetings a dispatcher read; unchanged rows stay as they are."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            'INSERT INTO "OpenF1Meetings" ("MeetingKey", "Year", "RoundNumber", "Record") VALUES (%s, %s, %s, %s) '
+            'ON CONFLICT ("MeetingKey") DO UPDATE SET "Year" = EXCLUDED."Year", "RoundNumber" = EXCLUDED."RoundNumber", '
+            '"Record" = EXCLUDED."Record" WHERE ("OpenF1Meetings"."Year", "OpenF1Meetings"."RoundNumber", '
+            '"OpenF1Meetings"."Record") IS DISTINCT FROM (EXCLUDED."Year", EXCLUDED."RoundNumber", EXCLUDED."Record")',
+            [(k, y, n, Jsonb(r)) for k, y, n, r in sorted(meetings)])
+
+
+def load_meeting(conn: psycopg.Connection, meeting_key: int) -> tuple[int, dict[str, Any]] | None:
+    row = conn.execute('SELECT "RoundNumber", "Record" FROM "OpenF1Meetings" WHERE "MeetingKey" = %s',
+                       [meeting_key]).fetchone()
+    return (row[0], row[1]) if row else None

@@ -1,0 +1,88 @@
+"""Two kinds of error, each decided in one place: retryable (come back later) and permanent."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import errors as pg_errors
+
+
+class IngestionError(Exception):
+    """Base of the workers' errors."""
+
+
+class RetryableError(IngestionError):
+    """Worth retrying later: rate limited, upstream unavailable, live-session lock-out, database down."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimited(RetryableError):
+    """OpenF1 answered 429 / `Rate exceeded`."""
+
+
+class SessionInProgress(RetryableError):
+    """OpenF1 answered 401 `Session in progress`: data is locked during a live session."""
+
+
+class UpstreamUnavailable(RetryableError):
+    """5xx, timeout or a connection problem talking to OpenF1."""
+
+
+class DatabaseUnavailable(RetryableError):
+    """PostgreSQL could not be reached or the transaction must be retried."""
+
+
+class PermanentError(IngestionError):
+    """Retrying will not help: bad request, bad argument, rejected data, missing schema."""
+
+
+class BadArgument(PermanentError, ValueError):
+    """A task or command argument is invalid; refused before any work starts."""
+
+
+class SchemaMissing(PermanentError):
+    """The database lacks a table or index the workers rely on."""
+
+
+def classify_http(status: int, body: str, retry_after: float | None = None) -> IngestionError | None:
+    """HTTP status (and body) → error class; None means the answer is usable (2xx or the 404 'no rows')."""
+    if 200 <= status < 300:
+        return None
+    if status == 429 or "rate exceeded" in body[:200].lower():
+        return RateLimited(f"OpenF1 rate limit exceeded (HTTP {status})", retry_after)
+    if status == 401 and "session in progress" in body[:300].lower():
+        return SessionInProgress("OpenF1 is locked during a live session (HTTP 401)", retry_after)
+    if status == 404 and "no results found" in body[:300].lower():
+        return None
+    if status >= 500 or status == 408:
+        return UpstreamUnavailable(f"OpenF1 unavailable (HTTP {status})", retry_after)
+    return PermanentError(f"OpenF1 refused the request (HTTP {status}): {body[:120]!r}")
+
+
+_RETRYABLE_SQLSTATES = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+    pg_errors.AdminShutdown,
+    pg_errors.CrashShutdown,
+    pg_errors.CannotConnectNow,
+    pg_errors.TooManyConnections,
+)
+
+
+def classify_db(exc: BaseException) -> IngestionError:
+    """psycopg exception → error class. Connection loss and contention retry; anything else is permanent."""
+    if isinstance(exc, IngestionError):
+        return exc
+    if isinstance(exc, _RETRYABLE_SQLSTATES):
+        return DatabaseUnavailable(f"database busy or restarting ({type(exc).__name__})")
+    if isinstance(exc, (pg_errors.UndefinedTable, pg_errors.UndefinedColumn, pg_errors.InvalidColumnReference)):
+        return SchemaMissing(f"database schema is missing a table or index ({type(exc).__name__}): "
+                             "run the migrations: python -m ingestion.db migrate")
+    if isinstance(exc, psycopg.OperationalError):
+        return DatabaseUnavailable(f"database unavailable ({type(exc).__name__})")
+    if isinstance(exc, psycopg.Error):
+        return PermanentError(f"database rejected the data ({type(exc).__name__})")
+    return PermanentError(f"unexpected {type(exc).__name__}")

@@ -1,0 +1,74 @@
+"""Settings from the environment (and an optional `.env`), validated once and reported by name."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message names it and never echoes its value."""
+
+
+def _require_scheme(value: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise ValueError(f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}")
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    DATABASE_URL: str = "postgresql://parcferme:localdev@localhost:5432/parcferme"
+    REDIS_URL: str = "redis://localhost:6379/0"
+    OPENF1_BASE_URL: str = "https://api.openf1.org/v1"
+    OPENF1_CONNECT_TIMEOUT: float = Field(5.0, gt=0)
+    OPENF1_READ_TIMEOUT: float = Field(30.0, gt=0)
+    OPENF1_MAX_ATTEMPTS: int = Field(4, ge=1, le=20)
+    OPENF1_BACKOFF_SECONDS: float = Field(0.5, ge=0)
+    OPENF1_BACKOFF_MAX_SECONDS: float = Field(8.0, gt=0)
+    TASK_MAX_RETRIES: int = Field(8, ge=0)
+    DB_POOL_MAX_SIZE: int = Field(4, ge=1)
+    LOG_LEVEL: str = "INFO"
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return _require_scheme(value, ("postgresql", "postgres"))
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        return _require_scheme(value, ("redis", "rediss", "unix"))
+
+    @field_validator("OPENF1_BASE_URL")
+    @classmethod
+    def _openf1_url(cls, value: str) -> str:
+        return _require_scheme(value, ("http", "https")).rstrip("/")
+
+
+def load_settings() -> Settings:
+    """Read and validate the settings; raise SettingsError naming every bad one (values never shown)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"invalid setting(s): {problems}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password replaced, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
