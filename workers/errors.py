@@ -48,10 +48,10 @@ class SchemaMissing(PermanentError):
 
 def classify_http(status: int, body: str, retry_after: float | None = None) -> IngestionError | None:
     """HTTP status (and body) → error class; None means the answer is usable (2xx or the 404 'no rows')."""
+    if status == 429 or body[:200].strip().lower().startswith("rate exceeded"):
+        return RateLimited(f"OpenF1 rate limit exceeded (HTTP {status})", retry_after)
     if 200 <= status < 300:
         return None
-    if status == 429 or "rate exceeded" in body[:200].lower():
-        return RateLimited(f"OpenF1 rate limit exceeded (HTTP {status})", retry_after)
     if status == 401 and "session in progress" in body[:300].lower():
         return SessionInProgress("OpenF1 is locked during a live session (HTTP 401)", retry_after)
     if status == 404 and "no results found" in body[:300].lower():

@@ -1,0 +1,137 @@
+"""Command line: ``python -m openf1_replay [--data-dir DIR] [--port 8765] ...``."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import signal
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+from .loader import DATA_DIR_ENV, LOADING_RULE, default_data_dir
+from .ratelimit import describe_rules, parse_rate_limit
+from .server import DEFAULT_HOST, ReplayServer
+
+DEFAULT_PORT = 8765
+EXIT_USAGE = 2
+EXIT_RUNTIME = 1
+
+DESCRIPTION = "Serve recorded OpenF1 API responses like https://api.openf1.org/v1 (offline replay)."
+EPILOG = f"""\
+{textwrap.fill("Data directory: " + LOADING_RULE, 79)}
+Default DIR: ${DATA_DIR_ENV} if set, else ../shared/openf1 relative to the
+current directory. Other env fallbacks: OPENF1_REPLAY_PORT,
+OPENF1_REPLAY_RATE_LIMIT, OPENF1_REPLAY_LATENCY, OPENF1_REPLAY_HOST (a
+non-loopback host is only accepted through --host).
+Rate limit SPEC: N/PERIOD rules joined by ';', PERIOD = second|minute|hour|<n>s,
+e.g. 30/10s or 3/second;30/minute. Over the limit: HTTP 429 'Rate exceeded'.
+Controls: GET /__replay/stats, GET /__replay/health, POST /__replay/reset."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    env = os.environ.get
+    parser = argparse.ArgumentParser(
+        prog="python -m openf1_replay",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="recorded data directory (see below)")
+    parser.add_argument("--host", default=None, help=f"address to bind (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=_env_int("OPENF1_REPLAY_PORT", DEFAULT_PORT), help="port, 0 = any free port (default %(default)s)")
+    parser.add_argument("--rate-limit", default=env("OPENF1_REPLAY_RATE_LIMIT"), metavar="SPEC", help="e.g. 30/10s or 3/second;30/minute (default: none)")
+    parser.add_argument("--latency", type=float, default=_env_float("OPENF1_REPLAY_LATENCY", 0.0), metavar="SECONDS", help="delay before each data answer (default %(default)s)")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    return parser
+
+
+def resolve_host(cli_host: str | None) -> str:
+    """``--host`` wins; a host from the environment must be loopback."""
+    if cli_host:
+        return cli_host
+    env_host = os.environ.get("OPENF1_REPLAY_HOST") or DEFAULT_HOST
+    if not is_loopback(env_host):
+        raise ValueError(f"refusing non-loopback host {env_host!r} from OPENF1_REPLAY_HOST; pass --host {env_host} explicitly")
+    return env_host
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def banner(server: ReplayServer) -> str:
+    line = (
+        f"OpenF1 replay of {server.data_dir} ({server.record_count} records, "
+        f"endpoints: {', '.join(server.endpoints)}) on {server.base_url}"
+    )
+    extras = []
+    if server.rate_limit:
+        extras.append(f"rate limit {describe_rules(server.rate_limit)}")
+    if server.latency:
+        extras.append(f"latency {server.latency:g}s")
+    return f"{line} [{', '.join(extras)}]" if extras else line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        server = _create_server(args)
+    except (ValueError, OSError) as error:
+        print(f"openf1_replay: error: {error}", file=sys.stderr, flush=True)
+        return EXIT_USAGE
+    try:
+        server.start()
+    except OSError as error:
+        print(f"openf1_replay: error: cannot listen on {server.host}:{args.port}: {error}", file=sys.stderr, flush=True)
+        return EXIT_RUNTIME
+    print(banner(server), flush=True)
+    _wait_for_signal()
+    server.stop()
+    return 0
+
+
+def _create_server(args: argparse.Namespace) -> ReplayServer:
+    host = resolve_host(args.host)
+    if not 0 <= args.port <= 65535:
+        raise ValueError(f"invalid port {args.port}")
+    rules = parse_rate_limit(args.rate_limit)
+    data_dir = (args.data_dir or default_data_dir()).expanduser().resolve()
+    return ReplayServer(data_dir, host=host, port=args.port, rate_limit=rules, latency=args.latency, verbose=args.verbose)
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    try:
+        return int(value) if value else default
+    except ValueError:
+        _usage_error(f"{name} must be an integer, got {value!r}")
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    try:
+        return float(value) if value else default
+    except ValueError:
+        _usage_error(f"{name} must be a number, got {value!r}")
+
+
+def _usage_error(message: str) -> None:
+    print(f"openf1_replay: error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(EXIT_USAGE)

@@ -1,0 +1,109 @@
+"""HTTP request handler: data endpoints plus the ``/__replay/*`` controls."""
+
+from __future__ import annotations
+
+import json
+import time
+from http.server import BaseHTTPRequestHandler
+
+from .query import answer_query
+
+API_PREFIX = "/v1"
+CONTROL_PREFIX = "/__replay/"
+RATE_EXCEEDED = b"Rate exceeded"
+JSON_TYPE = "application/json"
+TEXT_TYPE = "text/plain"
+
+
+def to_route(path: str) -> str:
+    """Drop an optional ``/v1`` prefix: ``/v1/drivers`` -> ``/drivers``."""
+    if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        return path[len(API_PREFIX):] or "/"
+    return path
+
+
+def encode_json(payload: object) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+class ReplayRequestHandler(BaseHTTPRequestHandler):
+    """Serves one connection; ``self.server.replay`` is the ReplayServer."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "OpenF1Replay/1.0"
+    timeout = 30  # seconds an idle keep-alive connection may stay open
+    disable_nagle_algorithm = True  # headers and body are separate writes
+
+    @property
+    def replay(self):
+        return self.server.replay
+
+    def do_GET(self) -> None:
+        path, _, query = self.path.split("#", 1)[0].partition("?")
+        route = to_route(path)
+        if route.startswith(CONTROL_PREFIX):
+            self._control_get(route)
+        else:
+            self._serve_data(path, route.strip("/"), query)
+
+    def do_POST(self) -> None:
+        self._discard_body()
+        route = to_route(self.path.partition("?")[0])
+        if route.rstrip("/") == CONTROL_PREFIX + "reset":
+            self.replay.reset()
+            self._send_json(200, {"ok": True})
+        else:
+            self._send_json(405, {"detail": "Method Not Allowed"})
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        if self.replay.verbose:
+            super().log_message(format, *args)
+
+    def _serve_data(self, path: str, endpoint: str, query: str) -> None:
+        state = self.replay.state
+        admission = state.admit(endpoint)
+        if not admission.accepted:
+            state.log(admission, path, query, 429)
+            self._send(429, RATE_EXCEEDED, TEXT_TYPE)
+            return
+        latency = self.replay.latency
+        if latency > 0:
+            time.sleep(latency)
+        status, body = self._answer(endpoint, query)
+        state.log(admission, path, query, status)
+        self._send(status, body, JSON_TYPE)
+
+    def _answer(self, endpoint: str, query: str) -> tuple[int, bytes]:
+        try:
+            status, payload = answer_query(self.replay.records, endpoint, query)
+            return status, encode_json(payload)
+        except Exception as error:  # never drop the connection on a bug
+            self.log_error("error answering %s?%s: %r", endpoint, query, error)
+            return 500, encode_json({"detail": "Internal Server Error"})
+
+    def _control_get(self, route: str) -> None:
+        name = route[len(CONTROL_PREFIX):].rstrip("/")
+        if name == "stats":
+            self._send_json(200, self.replay.stats())
+        elif name == "health":
+            self._send_json(200, {"ok": True})
+        else:
+            self._send_json(404, {"detail": "Not Found"})
+
+    def _discard_body(self) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        if length > 0:
+            self.rfile.read(length)
+
+    def _send_json(self, status: int, payload: object) -> None:
+        self._send(status, encode_json(payload), JSON_TYPE)
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)

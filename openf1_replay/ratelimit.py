@@ -1,0 +1,119 @@
+"""Production-like sliding-window rate limiting.
+
+A spec is one or more ``N/PERIOD`` rules separated by ``;`` where PERIOD is
+``second``, ``minute``, ``hour`` or a number of seconds followed by ``s``:
+``30/10s``, ``3/second;30/minute``, ``30/1s``.  A request is accepted when,
+for every rule, fewer than N requests were accepted in the last PERIOD seconds
+(the window ``(now - PERIOD, now]`` on ``time.monotonic``).  Rejected requests
+do not count.  The limiter is not thread safe by itself; the caller locks.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_RULE = re.compile(r"^\s*(?P<limit>\d+)\s*/\s*(?P<period>\S+)\s*$")
+_SECONDS = re.compile(r"^(?P<number>\d+(\.\d+)?|\.\d+)s$")
+_PERIOD_WORDS = {"second": 1.0, "sec": 1.0, "minute": 60.0, "min": 60.0, "hour": 3600.0}
+_DISABLED = ("", "none", "off")
+HISTORY_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class RateRule:
+    limit: int
+    period: float
+
+    def __str__(self) -> str:
+        return f"{self.limit}/{self.period:g}s"
+
+
+RateLimitSpec = str | Iterable[RateRule] | None
+
+
+def parse_rate_limit(spec: RateLimitSpec) -> list[RateRule]:
+    """Parse ``"3/second;30/minute"`` into rules; None/""/"none"/"off" -> []."""
+    if spec is None:
+        return []
+    if not isinstance(spec, str):
+        return [_checked_rule(rule) for rule in spec]
+    if spec.strip().lower() in _DISABLED:
+        return []
+    return [parse_rule(chunk) for chunk in spec.split(";") if chunk.strip()]
+
+
+def parse_rule(text: str) -> RateRule:
+    match = _RULE.match(text)
+    if match is None:
+        raise ValueError(f"invalid rate limit {text.strip()!r}: expected N/PERIOD such as 30/10s or 3/second")
+    return _checked_rule(RateRule(int(match["limit"]), parse_period(match["period"])))
+
+
+def parse_period(text: str) -> float:
+    word = text.strip().lower()
+    seconds = _SECONDS.match(word)
+    if seconds:
+        return float(seconds["number"])
+    singular = word[:-1] if word.endswith("s") else word
+    for candidate in (word, singular):
+        if candidate in _PERIOD_WORDS:
+            return _PERIOD_WORDS[candidate]
+    raise ValueError(f"invalid rate limit period {text!r}: use second, minute, hour or a number with 's' (10s)")
+
+
+def describe_rules(rules: Iterable[RateRule]) -> str:
+    return ";".join(str(rule) for rule in rules) or "none"
+
+
+def max_in_window(timestamps: Iterable[float], seconds: float) -> int:
+    """The most timestamps falling in any window ``(t - seconds, t]``."""
+    ordered = sorted(timestamps)
+    best = start = 0
+    for end, moment in enumerate(ordered):
+        while ordered[start] <= moment - seconds:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+class SlidingWindowLimiter:
+    """Counts accepted request times and refuses those over any rule.
+
+    Accepted times are remembered for at least ``HISTORY_SECONDS`` even without
+    rules, so a limit switched on at run time sees the requests before it.
+    """
+
+    def __init__(self, rules: Iterable[RateRule] = ()) -> None:
+        self.rules = list(rules)
+        self._accepted: list[float] = []
+
+    def try_acquire(self, now: float) -> bool:
+        """Accept (and remember) a request at ``now`` unless a rule is full."""
+        self._forget_before(now - max([HISTORY_SECONDS] + [rule.period for rule in self.rules]))
+        if any(self._count_since(now - rule.period) >= rule.limit for rule in self.rules):
+            return False
+        self._accepted.append(now)
+        return True
+
+    def set_rules(self, rules: Iterable[RateRule]) -> None:
+        self.rules = list(rules)
+
+    def reset(self) -> None:
+        self._accepted.clear()
+
+    def _count_since(self, start: float) -> int:
+        return len(self._accepted) - bisect_right(self._accepted, start)
+
+    def _forget_before(self, start: float) -> None:
+        del self._accepted[: bisect_right(self._accepted, start)]
+
+
+def _checked_rule(rule: RateRule) -> RateRule:
+    if not isinstance(rule, RateRule):
+        raise TypeError(f"expected RateRule, got {rule!r}")
+    if rule.limit < 1 or rule.period <= 0:
+        raise ValueError(f"invalid rate limit {rule}: need at least 1 request per positive period")
+    return rule

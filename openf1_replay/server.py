@@ -1,0 +1,162 @@
+"""In-process OpenF1 replay server.
+
+Serves recorded OpenF1 API responses (see ``loader`` for which files of the
+data directory are loaded) at ``GET /v1/<endpoint>?<filters>`` like
+https://api.openf1.org/v1, with optional production-like rate limiting
+(429 ``Rate exceeded``) and latency, plus control endpoints
+``GET /__replay/stats``, ``GET /__replay/health`` and ``POST /__replay/reset``.
+
+    with ReplayServer(data_dir="/work/shared/openf1", rate_limit="3/second") as srv:
+        requests.get(f"{srv.base_url}/drivers", params={"session_key": 9472})
+"""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Mapping
+
+from .handler import ReplayRequestHandler
+from .loader import default_data_dir, load_records
+from .ratelimit import RateLimitSpec, RateRule, parse_rate_limit
+from .state import ReplayState
+
+DEFAULT_HOST = "127.0.0.1"
+
+
+class _ReplayHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # idle keep-alive connections must not block stop()
+
+    def __init__(self, address: tuple[str, int], replay: "ReplayServer") -> None:
+        self.replay = replay
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, ReplayRequestHandler)
+
+    def server_bind(self) -> None:
+        socketserver.TCPServer.server_bind(self)  # skip the slow getfqdn() lookup
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request, client_address) -> None:
+        if self.replay.verbose:
+            super().handle_error(request, client_address)
+
+
+class ReplayServer:
+    """Recorded OpenF1 data served over HTTP from a background daemon thread."""
+
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        rate_limit: RateLimitSpec = None,
+        latency: float = 0.0,
+        *,
+        records: Mapping[str, list[dict]] | None = None,
+        verbose: bool = False,
+    ) -> None:
+        """Load the data now; ``records`` ({endpoint: [...]}) replaces ``data_dir``."""
+        if records is None:
+            self.data_dir: Path | None = Path(data_dir or default_data_dir()).resolve()
+            self.records = load_records(self.data_dir)
+        else:
+            self.data_dir = None
+            self.records = {str(endpoint): list(rows) for endpoint, rows in records.items()}
+        self.host = host
+        self.verbose = verbose
+        self.latency = latency
+        self.state = ReplayState(parse_rate_limit(rate_limit))
+        self._requested_port = port
+        self._httpd: _ReplayHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def latency(self) -> float:
+        return self._latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        seconds = float(seconds or 0.0)
+        if seconds < 0:
+            raise ValueError(f"latency must be >= 0 seconds, got {seconds}")
+        self._latency = seconds
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1] if self._httpd else self._requested_port
+
+    @property
+    def root_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.root_url}/v1"
+
+    @property
+    def endpoints(self) -> list[str]:
+        return sorted(self.records)
+
+    @property
+    def record_count(self) -> int:
+        return sum(len(rows) for rows in self.records.values())
+
+    @property
+    def rate_limit(self) -> list[RateRule]:
+        return self.state.rules
+
+    def set_rate_limit(self, spec: RateLimitSpec) -> None:
+        """Change the rules at run time (None disables); the window is kept."""
+        self.state.set_rules(parse_rate_limit(spec))
+
+    def stats(self) -> dict:
+        """Same dict as ``GET /__replay/stats``."""
+        return self.state.snapshot()
+
+    def reset(self) -> None:
+        """Clear stats and the rate-limit window."""
+        self.state.reset()
+
+    def start(self) -> "ReplayServer":
+        if self.running:
+            raise RuntimeError("ReplayServer is already running")
+        self._httpd = _ReplayHTTPServer((self.host, self._requested_port), self)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"openf1-replay-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if not self.running:
+            return
+        httpd, thread = self._httpd, self._thread
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+        self._requested_port = httpd.server_address[1]
+        self._httpd = self._thread = None
+
+    def __enter__(self) -> "ReplayServer":
+        return self if self.running else self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        source = self.data_dir or "<records>"
+        state = self.base_url if self.running else "stopped"
+        return f"<ReplayServer {source} {self.record_count} records {state}>"

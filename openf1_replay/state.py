@@ -1,0 +1,83 @@
+"""Request statistics and the rate limiter, shared by all handler threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import dataclass
+from typing import Iterable
+
+from .ratelimit import RateRule, SlidingWindowLimiter
+
+DEFAULT_LOG_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class Admission:
+    """The limiter's decision for one data request."""
+
+    t: float
+    accepted: bool
+    generation: int
+
+
+class ReplayState:
+    """Limiter window plus counters and request log, guarded by one lock."""
+
+    def __init__(self, rules: Iterable[RateRule] = (), log_limit: int = DEFAULT_LOG_LIMIT) -> None:
+        self._lock = threading.Lock()
+        self._limiter = SlidingWindowLimiter(rules)
+        self._log_limit = log_limit
+        self._generation = 0
+        self._clear_stats()
+
+    def admit(self, endpoint: str) -> Admission:
+        """Ask the limiter about a request now and count the decision."""
+        with self._lock:
+            now = time.monotonic()
+            accepted = self._limiter.try_acquire(now)
+            if accepted:
+                self._requests += 1
+                self._by_endpoint[endpoint] += 1
+            else:
+                self._rejected += 1
+            return Admission(now, accepted, self._generation)
+
+    def log(self, admission: Admission, path: str, query: str, status: int) -> None:
+        """Append a log entry unless stats were reset since the admission."""
+        entry = {"t": admission.t, "path": path, "query": query, "status": status}
+        with self._lock:
+            if admission.generation == self._generation:
+                self._log.append(entry)
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {
+                "requests": self._requests,
+                "rejected": self._rejected,
+                "by_endpoint": dict(self._by_endpoint),
+                "log": [dict(entry) for entry in self._log],
+            }
+
+    def reset(self) -> None:
+        """Clear counters, log and the limiter window."""
+        with self._lock:
+            self._generation += 1
+            self._clear_stats()
+            self._limiter.reset()
+
+    def set_rules(self, rules: Iterable[RateRule]) -> None:
+        with self._lock:
+            self._limiter.set_rules(rules)
+
+    @property
+    def rules(self) -> list[RateRule]:
+        with self._lock:
+            return list(self._limiter.rules)
+
+    def _clear_stats(self) -> None:
+        self._requests = 0
+        self._rejected = 0
+        self._by_endpoint: Counter[str] = Counter()
+        self._log: deque[dict] = deque(maxlen=self._log_limit)

@@ -1,0 +1,90 @@
+"""Fixtures on the real parts: PostgreSQL, Redis, a Celery worker subprocess, and the OpenF1 replay server
+standing in for api.openf1.org. Tests use their own database (`parcferme_test`) and Redis DB (15)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", REPO.parent / "shared" / "openf1")).resolve()
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
+                                   "postgresql://parcferme:localdev@localhost:5432/parcferme_test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://localhost:6379/15")
+
+# Before anything imports the workers' settings or the Celery app.
+os.environ["DATABASE_URL"] = TEST_DATABASE_URL
+os.environ["REDIS_URL"] = TEST_REDIS_URL
+os.environ.setdefault("OPENF1_BASE_URL", "http://127.0.0.1:9/v1")  # replaced per worker by the replay URL
+
+from tests.support import RACING_AND_WORKER_TABLES, Worker  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    assert DATA_DIR.is_dir(), f"recorded OpenF1 data not found at {DATA_DIR} (set OPENF1_REPLAY_DIR)"
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def database() -> str:
+    from workers.db.schema import migrate
+
+    assert TEST_DATABASE_URL.rsplit("/", 1)[-1].endswith("_test"), "tests only ever touch a *_test database"
+    migrate(TEST_DATABASE_URL)
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture()
+def db(database):
+    import psycopg
+
+    with psycopg.connect(database, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture()
+def clean_db(db):
+    """An empty racing database (and empty worker tables) for the test."""
+    db.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
+    return db
+
+
+@pytest.fixture(scope="session")
+def replay(data_dir):
+    from openf1_replay import ReplayServer
+
+    server = ReplayServer(data_dir=str(data_dir), port=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def replay_log(replay):
+    """The replay server with fresh statistics, no limit and no latency."""
+    replay.reset()
+    replay.set_rate_limit(None)
+    replay.latency = 0.0
+    yield replay
+    replay.set_rate_limit(None)
+    replay.latency = 0.0
+
+
+@pytest.fixture(scope="session")
+def redis_flushed():
+    import redis
+
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    return TEST_REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def worker(database, replay, redis_flushed, tmp_path_factory):
+    """A real `celery -A tasks worker` process (prefork, 2 children) on the test Redis and database."""
+    w = Worker(broker_url=TEST_REDIS_URL, openf1_url=replay.base_url, database_url=database,
+               log_path=tmp_path_factory.mktemp("worker") / "worker.log")
+    w.start()
+    yield w
+    w.stop()

@@ -1,0 +1,134 @@
+"""Helpers for the integration tests: a worker subprocess, sending a run and waiting on the run table,
+and a content snapshot of the racing tables built from natural keys (never uuids)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from celery import Celery
+
+REPO = Path(__file__).resolve().parents[1]
+RACING_TABLES = ("Series", "Seasons", "Circuits", "Rounds", "Sessions", "Drivers", "Teams", "Entrants", "Results")
+RACING_AND_WORKER_TABLES = RACING_TABLES + ("SyncRuns", "SyncRunMeetings", "QuarantinedRecords", "OpenF1Meetings")
+
+
+@dataclass
+class Worker:
+    broker_url: str
+    openf1_url: str
+    database_url: str
+    log_path: Path
+    concurrency: int = 2
+    extra_env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "REDIS_URL": self.broker_url, "DATABASE_URL": self.database_url,
+                "OPENF1_BASE_URL": self.openf1_url, "PYTHONUNBUFFERED": "1", **self.extra_env}
+
+    def start(self, timeout: float = 30.0) -> None:
+        name = f"pytest-{uuid.uuid4().hex[:8]}@%h"
+        self._log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tasks", "worker", "--loglevel=INFO", "-P", "prefork",
+             f"--concurrency={self.concurrency}", "-n", name, "--without-gossip", "--without-mingle"],
+            cwd=REPO, env=self.env(), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.app = client_app(self.broker_url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"worker exited early:\n{self.log()}"
+            if self.app.control.ping(timeout=0.5):
+                return
+        raise AssertionError(f"worker did not answer within {timeout}s:\n{self.log()}")
+
+    def children(self) -> list[int]:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True)
+        return [int(p) for p in out.stdout.split()]
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self._log.close()
+
+    def run(self, task: str, *args: Any, timeout: float = 120.0, **kwargs: Any) -> dict[str, Any]:
+        """Send a dispatcher task and wait, through the run table, until its run ends."""
+        run_id = send(self.app, task, *args, **kwargs)
+        return wait_for_run(self.database_url, run_id, timeout, self)
+
+
+def client_app(broker_url: str) -> Celery:
+    """A bare client of the broker: sends by registered name, as `celery call` does."""
+    return Celery("pytest-client", broker=broker_url, backend=broker_url, set_as_current=False)
+
+
+def send(app: Celery, task: str, *args: Any, **kwargs: Any) -> str:
+    run_id = str(uuid.uuid4())
+    app.send_task(task, args=list(args), kwargs=kwargs, task_id=run_id)
+    return run_id
+
+
+def wait_for_run(database_url: str, run_id: str, timeout: float, worker: Worker | None = None) -> dict[str, Any]:
+    from workers.db.runs import get_run
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            run = get_run(conn, run_id)
+            if run and run["status"] != "running":
+                return run
+            time.sleep(0.2)
+    tail = worker.log()[-4000:] if worker else ""
+    raise AssertionError(f"run {run_id} did not finish within {timeout}s: {run}\n{tail}")
+
+
+def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple]]:
+    """The racing tables as sorted rows of natural keys and values; equal snapshots mean equal content."""
+    queries = {
+        "Series": 'SELECT "Slug", "Name", "LogoUrl" FROM "Series"',
+        "Seasons": 'SELECT s."Slug", x."Year" FROM "Seasons" x JOIN "Series" s ON s."Id" = x."SeriesId"',
+        "Circuits": 'SELECT "Slug", "Name", "Location", "Country", "CountryCode", "LayoutMapUrl", "Latitude", '
+                    '"Longitude", "LengthMeters" FROM "Circuits"',
+        "Rounds": 'SELECT r."Slug", y."Year", c."Slug", r."Name", r."RoundNumber", r."DateStart", r."DateEnd", '
+                  'r."OpenF1MeetingKey" FROM "Rounds" r JOIN "Seasons" y ON y."Id" = r."SeasonId" '
+                  'JOIN "Circuits" c ON c."Id" = r."CircuitId"',
+        "Sessions": 'SELECT s."OpenF1SessionKey", r."Slug", s."Type", s."StartTimeUtc", s."Status" FROM "Sessions" s '
+                    'JOIN "Rounds" r ON r."Id" = s."RoundId"',
+        "Drivers": 'SELECT "Slug", "FirstName", "LastName", "Abbreviation", "Nationality", "HeadshotUrl", '
+                   '"DriverNumber" FROM "Drivers"',
+        "Teams": 'SELECT "Slug", "Name", "ShortName", "LogoUrl", "PrimaryColor" FROM "Teams"',
+        "Entrants": 'SELECT r."Slug", d."Slug", t."Slug", e."CarNumber" FROM "Entrants" e JOIN "Rounds" r ON '
+                    'r."Id" = e."RoundId" JOIN "Drivers" d ON d."Id" = e."DriverId" JOIN "Teams" t ON t."Id" = e."TeamId"',
+        "Results": 'SELECT s."OpenF1SessionKey", d."Slug", t."Slug", x."Position", x."GridPosition", x."Status", '
+                   'x."Points", x."Time", x."Laps", x."FastestLap" FROM "Results" x '
+                   'JOIN "Sessions" s ON s."Id" = x."SessionId" JOIN "Entrants" e ON e."Id" = x."EntrantId" '
+                   'JOIN "Drivers" d ON d."Id" = e."DriverId" JOIN "Teams" t ON t."Id" = e."TeamId"',
+    }
+    return {table: sorted(conn.execute(q).fetchall(), key=repr) for table, q in queries.items()}
+
+
+def content_hash(conn: psycopg.Connection) -> str:
+    return hashlib.sha256(repr(snapshot(conn)).encode()).hexdigest()
+
+
+def row_versions(conn: psycopg.Connection) -> dict[str, set[tuple[str, str]]]:
+    """(Id, xmin) of every racing row: unchanged when no row was rewritten."""
+    return {t: {(str(i), str(x)) for i, x in conn.execute(f'SELECT "Id", xmin FROM "{t}"').fetchall()}
+            for t in RACING_TABLES}

@@ -1,0 +1,68 @@
+"""A worker child killed with SIGKILL in the middle of a task: the task comes back and the end state is
+the same as a clean run's (late acks + reject on worker lost)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from tests.support import RACING_TABLES, Worker, content_hash, send, wait_for_run
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+MEETING_STEPS = {"sync_sessions", "sync_entrants", "sync_results"}
+
+
+def truncate(db) -> None:
+    db.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_TABLES) + ' , "SyncRuns", "OpenF1Meetings" CASCADE')
+
+
+@pytest.fixture()
+def lone_worker(database, replay_log, tmp_path):
+    """A worker of its own on Redis DB 14, so no other worker can pick up the redelivered task."""
+    import redis
+
+    broker = "redis://localhost:6379/14"
+    redis.Redis.from_url(broker).flushdb()
+    w = Worker(broker_url=broker, openf1_url=replay_log.base_url, database_url=database,
+               log_path=tmp_path / "worker.log", concurrency=2)
+    w.start()
+    yield w
+    w.stop()
+
+
+def test_a_task_killed_mid_run_is_redelivered_and_the_season_ends_as_a_clean_run(lone_worker, replay_log, db):
+    truncate(db)
+    clean = lone_worker.run("sync_season", 2024, include_results=True)
+    assert clean["status"] == "succeeded"
+    expected = content_hash(db)
+    truncate(db)
+
+    replay_log.latency = 3.0  # every request is slow: a task seen active is still inside its request when killed
+    run_id = send(lone_worker.app, "sync_season", 2024, include_results=True)
+    killed = kill_a_busy_child(lone_worker)
+    replay_log.latency = 0.0
+    run = wait_for_run(lone_worker.database_url, run_id, 180, lone_worker)
+
+    assert killed is not None, "no meeting step was seen running"
+    log = lone_worker.log()
+    assert "WorkerLostError" in log
+    assert log.count(f"[{killed['id']}] received") == 2, "the killed task was not delivered again"
+    assert run["status"] == "succeeded", run
+    assert run["meetings_done"] == run["meetings_total"] == clean["meetings_total"]
+    assert content_hash(db) == expected
+
+
+def kill_a_busy_child(worker: Worker, timeout: float = 60) -> dict | None:
+    """SIGKILL the pool child that is executing a meeting step, as `inspect active` reports it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        active = worker.app.control.inspect(timeout=0.5).active() or {}
+        busy = [t for tasks in active.values() for t in tasks if t["name"] in MEETING_STEPS]
+        if busy:
+            os.kill(busy[0]["worker_pid"], signal.SIGKILL)
+            return busy[0]
+        time.sleep(0.05)
+    return None
