@@ -17,6 +17,7 @@ from workers.models import Driver, Meeting, Session, SessionResult, StartingGrid
 
 SERIES = {"Name": "Formula 1", "Slug": "formula-1"}
 _UTC = timezone.utc
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class SessionType(IntEnum):
@@ -185,16 +186,17 @@ class EntrantRows:
     entrants: list[dict[str, Any]]  # DriverSlug, TeamSlug, CarNumber
 
 
-def entrant_rows(drivers: Iterable[Driver]) -> EntrantRows:
+def entrant_rows(drivers: Iterable[Driver], session_starts: dict[int, datetime] | None = None) -> EntrantRows:
     """One person per driver (numbers change), one team per name, one entrant per (driver, team).
 
-    Attributes come from the meeting's latest session (greatest session_key), so the result does not
-    depend on the order of the records.
+    Attributes come from the meeting's latest session by start time (`session_starts`; OpenF1 session keys
+    are not chronological), so the result does not depend on the order of the records.
     """
+    starts = session_starts or {}
     people: dict[str, dict[str, Any]] = {}
     teams: dict[str, dict[str, Any]] = {}
     entrants: dict[tuple[str, str], dict[str, Any]] = {}
-    for record in sorted(drivers, key=lambda d: (d.session_key, d.driver_number)):
+    for record in sorted(drivers, key=lambda d: (starts.get(d.session_key, _EPOCH), d.session_key, d.driver_number)):
         driver_slug = slugify(f"{record.first_name} {record.last_name}")
         team_slug = slugify(record.team_name)
         people[driver_slug] = {

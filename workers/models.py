@@ -17,9 +17,11 @@ def _blank_to_none(value: Any) -> Any:
 
 
 def _number_or_list(value: Any) -> Any:
-    """`duration` is a number, null, or (qualifying) a list of up to three segment times."""
-    if isinstance(value, list):
-        return [v if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in value]
+    """`duration` is a number, null, or (qualifying) a list of up to three segment times (null: not set).
+
+    Elements are left to pydantic's float parsing, so a time sent as text is kept and anything else
+    rejects the record with a reason, never silently turned into "no time".
+    """
     return value
 
 

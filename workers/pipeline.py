@@ -175,9 +175,10 @@ def sync_entrants(run_id: str | None, meeting_key: int) -> StepSummary:
     """Drivers, teams and entrants of every session of the meeting (one request), in one transaction."""
     summary, raw = _fetch(meeting_key, ep.DRIVERS)
     drivers, rejected = ep.validate(ep.DRIVERS, raw)
-    rows = mapping.entrant_rows(d for d in drivers if d.meeting_key == meeting_key)
     with connection() as conn:
         round_id, round_start = _round(conn, meeting_key)
+        rows = mapping.entrant_rows([d for d in drivers if d.meeting_key == meeting_key],
+                                    racing.session_starts(conn, round_id))
         counts = racing.write_entrants(conn, round_id, round_start, rows)
         _record(conn, run_id, summary, counts, rejected)
     return summary

@@ -94,6 +94,12 @@ def write_entrants(conn: psycopg.Connection, round_id: Any, round_start: Any, ro
     return WriteCounts(written=written)
 
 
+def session_starts(conn: psycopg.Connection, round_id: Any) -> dict[int, Any]:
+    """OpenF1 session key → start time of the round's sessions."""
+    return dict(conn.execute('SELECT "OpenF1SessionKey", "StartTimeUtc" FROM "Sessions" WHERE "RoundId" = %s '
+                             'AND "OpenF1SessionKey" IS NOT NULL', [round_id]).fetchall())
+
+
 def sessions_of_round(conn: psycopg.Connection, round_id: Any) -> list[SessionInfo]:
     rows = conn.execute('SELECT "OpenF1SessionKey", "Type", "Status" FROM "Sessions" WHERE "RoundId" = %s '
                         'AND "OpenF1SessionKey" IS NOT NULL', [round_id]).fetchall()
