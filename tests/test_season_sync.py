@@ -122,3 +122,21 @@ def test_a_finished_season_includes_results_by_default(worker, replay_log, clean
     run = worker.run("sync_season", 2024)
     assert run["status"] == "succeeded" and run["include_results"] is True
     assert count(clean_db, "Results") > 0
+
+
+def test_celery_call_sync_season_as_the_team_types_it_fills_the_season(worker, replay_log, clean_db, data_dir):
+    import os
+    import subprocess
+    import sys
+
+    from tests.support import REPO, wait_for_run
+
+    outcome = subprocess.run([sys.executable, "-m", "celery", "-A", "tasks", "call", "sync_season", "--args=[2024]"],
+                             cwd=REPO, env={**os.environ, "REDIS_URL": worker.broker_url}, capture_output=True,
+                             text=True, timeout=60)
+    assert outcome.returncode == 0, outcome.stderr
+    run = wait_for_run(worker.database_url, outcome.stdout.strip(), 120, worker)
+    expected = recorded.season(data_dir, 2024)
+    assert run["status"] == "succeeded" and run["meetings_done"] == expected.meetings
+    assert count(clean_db, "Sessions") == expected.sessions
+    assert count(clean_db, "Results") == expected.results
