@@ -21,7 +21,8 @@ result_accept_content = ["json"]
 task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
-task_track_started = True
+task_track_started = False  # progress is in the run table; saves a backend write per task
+worker_disable_rate_limits = True  # the OpenF1 limit is the fleet limiter (workers/ratelimit.py), not Celery's
 result_expires = 24 * 3600
 result_extended = True  # task name and arguments (keys only) are shown in Flower and the backend
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs
 
 from .query import answer_query
 
@@ -47,9 +48,11 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
             self._serve_data(path, route.strip("/"), query)
 
     def do_POST(self) -> None:
-        self._discard_body()
+        body = self._read_body()
         route = to_route(self.path.partition("?")[0])
-        if route.rstrip("/") == CONTROL_PREFIX + "reset":
+        if route.strip("/") == "token":
+            self._issue_token(body)
+        elif route.rstrip("/") == CONTROL_PREFIX + "reset":
             self.replay.reset()
             self._send_json(200, {"ok": True})
         else:
@@ -59,8 +62,22 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
         if self.replay.verbose:
             super().log_message(format, *args)
 
+    def _issue_token(self, body: bytes) -> None:
+        """OpenF1's sponsor login: form `username`, `password` → bearer token, `expires_in` as a string."""
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+        token = self.replay.issue_token(form.get("username"), form.get("password"))
+        if token is None:
+            self._send_json(401, {"detail": "Invalid username or password"})
+            return
+        self._send_json(200, {"access_token": token, "token_type": "bearer",
+                              "expires_in": str(int(self.replay.token_ttl))})
+
     def _serve_data(self, path: str, endpoint: str, query: str) -> None:
         state = self.replay.state
+        authorization = self.headers.get("Authorization")
+        if authorization is not None and not self.replay.token_valid(authorization.removeprefix("Bearer ")):
+            self._send_json(401, {"detail": "Could not validate credentials"})
+            return
         admission = state.admit(endpoint)
         if not admission.accepted:
             state.log(admission, path, query, 429)
@@ -70,7 +87,7 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
         if latency > 0:
             time.sleep(latency)
         status, body = self._answer(endpoint, query)
-        state.log(admission, path, query, status)
+        state.log(admission, path, query, status, authenticated=authorization is not None)
         self._send(status, body, JSON_TYPE)
 
     def _answer(self, endpoint: str, query: str) -> tuple[int, bytes]:
@@ -90,13 +107,12 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
         else:
             self._send_json(404, {"detail": "Not Found"})
 
-    def _discard_body(self) -> None:
+    def _read_body(self) -> bytes:
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = 0
-        if length > 0:
-            self.rfile.read(length)
+        return self.rfile.read(length) if length > 0 else b""
 
     def _send_json(self, status: int, payload: object) -> None:
         self._send(status, encode_json(payload), JSON_TYPE)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import secrets
 import threading
+import time
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Mapping
@@ -59,6 +61,8 @@ class ReplayServer:
         *,
         records: Mapping[str, list[dict]] | None = None,
         verbose: bool = False,
+        credentials: tuple[str, str] | None = None,
+        token_ttl: float = 3600.0,
     ) -> None:
         """Load the data now; ``records`` ({endpoint: [...]}) replaces ``data_dir``."""
         if records is None:
@@ -68,6 +72,10 @@ class ReplayServer:
             self.data_dir = None
             self.records = {str(endpoint): list(rows) for endpoint, rows in records.items()}
         self.host = host
+        self.credentials = credentials  # sponsor login accepted by POST /token, if any
+        self.token_ttl = token_ttl
+        self.tokens_issued = 0
+        self._tokens: dict[str, float] = {}
         self.verbose = verbose
         self.latency = latency
         self.state = ReplayState(parse_rate_limit(rate_limit))
@@ -126,6 +134,19 @@ class ReplayServer:
     def reset(self) -> None:
         """Clear stats and the rate-limit window."""
         self.state.reset()
+
+    def issue_token(self, username: str | None, password: str | None) -> str | None:
+        """A new bearer token for the configured credentials, or None."""
+        if self.credentials is None or (username, password) != tuple(self.credentials):
+            return None
+        token = secrets.token_urlsafe(24)
+        self._tokens[token] = time.monotonic() + self.token_ttl
+        self.tokens_issued += 1
+        return token
+
+    def token_valid(self, token: str) -> bool:
+        expiry = self._tokens.get(token)
+        return expiry is not None and time.monotonic() < expiry
 
     def start(self) -> "ReplayServer":
         if self.running:

@@ -44,9 +44,9 @@ class ReplayState:
                 self._rejected += 1
             return Admission(now, accepted, self._generation)
 
-    def log(self, admission: Admission, path: str, query: str, status: int) -> None:
+    def log(self, admission: Admission, path: str, query: str, status: int, authenticated: bool = False) -> None:
         """Append a log entry unless stats were reset since the admission."""
-        entry = {"t": admission.t, "path": path, "query": query, "status": status}
+        entry = {"t": admission.t, "path": path, "query": query, "status": status, "auth": authenticated}
         with self._lock:
             if admission.generation == self._generation:
                 self._log.append(entry)

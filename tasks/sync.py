@@ -16,6 +16,7 @@ from tasks import app
 from workers import pipeline
 from workers.db import close_pool, get_pool
 from workers.errors import IngestionError, RetryableError
+from workers.ratelimit import Throttled, current_owner
 from workers.settings import get_settings
 
 log = logging.getLogger("parcferme.tasks")
@@ -35,17 +36,31 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}"
 
 
+# A throttled task comes back this much before its slot, so it starts on time.
+THROTTLE_LEAD = 0.2
+
+
 class SyncTask(Task):
-    """Retryable errors come back later with a finite budget; anything else fails once, reported."""
+    """Retryable errors come back later with a finite budget; waits for an OpenF1 slot come back at the
+    slot without spending that budget; anything else fails once, reported."""
 
     max_retries = get_settings().TASK_MAX_RETRIES
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         started = time.monotonic()
+        owner = current_owner.set(self.request.id)
+        pipeline.client().begin()
         try:
             outcome = super().__call__(*args, **kwargs)
+        except Throttled as exc:
+            throttles = pipeline.note_throttle(self.request.id)
+            log.info("%s throttled %s: again in %.1fs (throttle %d)", self.name, kwargs, exc.wait, throttles)
+            raise self.retry(exc=exc, countdown=max(0.0, exc.wait - THROTTLE_LEAD), max_retries=self.request.retries + 1)
         except RetryableError as exc:
-            raise self.retry(exc=exc, countdown=retry_countdown(exc, self.request.retries))
+            budget = get_settings().TASK_MAX_RETRIES + pipeline.throttles_of(self.request.id)
+            raise self.retry(exc=exc, countdown=retry_countdown(exc, self.request.retries), max_retries=budget)
+        finally:
+            current_owner.reset(owner)
         log.info("%s ok %s in %.2fs", self.name, outcome, time.monotonic() - started)
         return outcome
 

@@ -18,6 +18,7 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://localhost:6379/15")
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["REDIS_URL"] = TEST_REDIS_URL
 os.environ.setdefault("OPENF1_BASE_URL", "http://127.0.0.1:9/v1")  # replaced per worker by the replay URL
+os.environ["OPENF1_RATE_LIMIT"] = "off"  # the limiter's own tests set a limit; the others measure behaviour
 
 from tests.support import RACING_AND_WORKER_TABLES, Worker  # noqa: E402
 

@@ -1,23 +1,27 @@
-"""The OpenF1 HTTP client: it only fetches. Timeouts, short in-process retries with backoff and jitter,
-Retry-After honoured; anything longer leaves as a RetryableError for the task to re-schedule."""
+"""The OpenF1 HTTP client: it only fetches. Every request takes a slot of the fleet's shared limit first;
+timeouts, short in-process retries with backoff and jitter, Retry-After honoured; any longer wait leaves as
+a RetryableError (Throttled, RateLimited, …) for the task to re-schedule instead of sleeping."""
 
 from __future__ import annotations
 
 import logging
 import random
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
-from workers.errors import PermanentError, RetryableError, UpstreamUnavailable, classify_http
+from workers.errors import PermanentError, RateLimited, RetryableError, UpstreamUnavailable, classify_http
+from workers.ratelimit import FleetLimiter, current_owner
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Waits longer than this are not slept through in a worker: the task retries with a countdown instead.
 MAX_INLINE_WAIT = 2.0
+TOKEN_RENEW_MARGIN = 0.1  # renew a bearer token when less than this share of its life is left
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -30,6 +34,38 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 @dataclass
+class BearerToken:
+    """OpenF1's sponsor login (`POST /token`, form fields); never logged, never part of an error message."""
+
+    username: str
+    password: str = field(repr=False)
+    value: str | None = field(default=None, repr=False)
+    renew_at: float = 0.0
+
+    def header(self, client: "OpenF1Client") -> dict[str, str]:
+        if self.value is None or time.monotonic() >= self.renew_at:
+            self.renew(client)
+        return {"Authorization": f"Bearer {self.value}"}
+
+    def renew(self, client: "OpenF1Client") -> None:
+        client.take_slot()
+        try:
+            response = client.session.post(f"{client.base_url}/token", timeout=client.timeouts,
+                                           data={"username": self.username, "password": self.password})
+        except requests.RequestException as exc:
+            raise UpstreamUnavailable(f"OpenF1 token request failed ({type(exc).__name__})") from None
+        client.requests_made += 1
+        if response.status_code != 200:
+            error = classify_http(response.status_code, response.text)
+            raise error if isinstance(error, RetryableError) else PermanentError(
+                f"OpenF1 refused the sponsor login (HTTP {response.status_code}): check OPENF1_USERNAME/OPENF1_PASSWORD")
+        body = response.json()
+        lifetime = float(body.get("expires_in") or 3600)
+        self.value = body["access_token"]
+        self.renew_at = time.monotonic() + lifetime * (1 - TOKEN_RENEW_MARGIN)
+
+
+@dataclass
 class OpenF1Client:
     base_url: str
     connect_timeout: float = 5.0
@@ -37,17 +73,54 @@ class OpenF1Client:
     max_attempts: int = 4
     backoff: float = 0.5
     backoff_max: float = 8.0
+    limiter: FleetLimiter | None = None
+    token: BearerToken | None = None
     session: requests.Session = field(default_factory=requests.Session)
     requests_made: int = 0
+    _prepaid: int = 0
+    _slots_taken: int = 0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "OpenF1Client":
+    def from_settings(cls, settings: Settings, limiter: FleetLimiter | None = None) -> "OpenF1Client":
+        token = None
+        if settings.OPENF1_USERNAME and settings.OPENF1_PASSWORD:
+            token = BearerToken(settings.OPENF1_USERNAME.get_secret_value(),
+                                settings.OPENF1_PASSWORD.get_secret_value())
         return cls(settings.OPENF1_BASE_URL, settings.OPENF1_CONNECT_TIMEOUT, settings.OPENF1_READ_TIMEOUT,
-                   settings.OPENF1_MAX_ATTEMPTS, settings.OPENF1_BACKOFF_SECONDS, settings.OPENF1_BACKOFF_MAX_SECONDS)
+                   settings.OPENF1_MAX_ATTEMPTS, settings.OPENF1_BACKOFF_SECONDS, settings.OPENF1_BACKOFF_MAX_SECONDS,
+                   limiter=limiter, token=token)
+
+    @property
+    def timeouts(self) -> tuple[float, float]:
+        return (self.connect_timeout, self.read_timeout)
+
+    def begin(self) -> None:
+        """Start of a task execution: slot numbering restarts so a re-scheduled task finds its reservation."""
+        self._prepaid = 0
+        self._slots_taken = 0
+
+    def reserve(self, n: int) -> None:
+        """Take the slots of the next n requests at once (they then go back to back)."""
+        if self.limiter is not None and n > 1:
+            self.limiter.acquire(self._owner(), n)
+            self._prepaid = n
+
+    def take_slot(self, owner: str | None = None) -> None:
+        if self._prepaid > 0:
+            self._prepaid -= 1
+        elif self.limiter is not None:
+            self.limiter.acquire(owner or self._owner())
+
+    def _owner(self) -> str:
+        """The reservation name of the task's next logical request: the same on every run of the task."""
+        self._slots_taken += 1
+        return f"{current_owner.get() or uuid.uuid4().hex}#{self._slots_taken}"
 
     def get(self, path: str, **params: Any) -> list[Any]:
         """Records of `GET {base}/{path}?params`; the 404 'No results found.' (and 200 []) mean no rows."""
+        owner = self._owner()
         for attempt in range(1, self.max_attempts + 1):
+            self.take_slot(owner)
             try:
                 return self._get_once(path, params)
             except RetryableError as exc:
@@ -60,6 +133,9 @@ class OpenF1Client:
 
     def _wait_before_retry(self, exc: RetryableError, attempt: int) -> float | None:
         """Seconds to wait before the next in-process attempt, or None to hand the retry to the task."""
+        if isinstance(exc, RateLimited) and self.limiter is not None:
+            self.limiter.cool_down(exc.retry_after)  # every worker waits; the next slot carries the wait
+            return 0.0 if attempt < self.max_attempts else None
         if attempt >= self.max_attempts:
             return None
         backoff = min(self.backoff_max, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
@@ -68,12 +144,16 @@ class OpenF1Client:
 
     def _get_once(self, path: str, params: dict[str, Any]) -> list[Any]:
         url = f"{self.base_url}/{path}"
+        headers = self.token.header(self) if self.token else {}
         self.requests_made += 1
         try:
-            response = self.session.get(url, params=params, timeout=(self.connect_timeout, self.read_timeout))
+            response = self.session.get(url, params=params, headers=headers, timeout=self.timeouts)
             body = response.text
         except requests.RequestException as exc:
             raise UpstreamUnavailable(f"OpenF1 {path} unreachable ({type(exc).__name__})") from None
+        if response.status_code == 401 and self.token and "session in progress" not in body.lower():
+            self.token.value = None  # expired or revoked: log in again on the next attempt
+            raise UpstreamUnavailable(f"OpenF1 {path} refused the bearer token (HTTP 401)")
         error = classify_http(response.status_code, body, parse_retry_after(response.headers.get("Retry-After")))
         if error is not None:
             raise error

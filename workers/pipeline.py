@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import redis
+
 from workers import endpoints as ep
 from workers import mapping
 from workers.db import connection, racing, runs
@@ -18,6 +20,7 @@ from workers.errors import BadArgument, PermanentError
 from workers.mapping import Rejected
 from workers.models import Meeting
 from workers.openf1 import OpenF1Client
+from workers.ratelimit import FleetLimiter, parse_rates
 from workers.settings import get_settings
 
 FIRST_YEAR = 2023  # OpenF1 covers 2023 onwards
@@ -31,8 +34,34 @@ def client() -> OpenF1Client:
     global _client
     with _lock:
         if _client is None:
-            _client = OpenF1Client.from_settings(get_settings())
+            _client = OpenF1Client.from_settings(get_settings(), fleet_limiter())
         return _client
+
+
+def fleet_limiter() -> FleetLimiter | None:
+    """The fleet's shared OpenF1 limit (in the broker's Redis), or None when OPENF1_RATE_LIMIT is off."""
+    settings = get_settings()
+    rates = parse_rates(settings.OPENF1_RATE_LIMIT)
+    if not rates:
+        return None
+    return FleetLimiter(redis.Redis.from_url(settings.REDIS_URL), rates, grace=settings.OPENF1_RATE_GRACE,
+                        spacing=settings.OPENF1_RATE_SPACING, max_sleep=settings.OPENF1_RATE_MAX_SLEEP)
+
+
+def note_throttle(task_id: str) -> int:
+    """Count a wait for a slot of this task (kept a day): throttles never spend the error-retry budget."""
+    limiter = client().limiter
+    if limiter is None:
+        return 0
+    key = f"{limiter.prefix}:throttles:{task_id}"
+    count = limiter.redis.incr(key)
+    limiter.redis.expire(key, 86400)
+    return int(count)
+
+
+def throttles_of(task_id: str) -> int:
+    limiter = client().limiter
+    return int(limiter.redis.get(f"{limiter.prefix}:throttles:{task_id}") or 0) if limiter else 0
 
 
 def ensure_schema() -> None:
@@ -186,6 +215,7 @@ def sync_entrants(run_id: str | None, meeting_key: int) -> StepSummary:
 
 def sync_results(run_id: str | None, meeting_key: int) -> StepSummary:
     """Results of the meeting's completed sessions (two requests), each session replaced as a whole."""
+    client().reserve(2)  # both requests in one reservation, so a re-scheduled step repeats neither
     summary, raw_results = _fetch(meeting_key, ep.SESSION_RESULT)
     grid_summary, raw_grid = _fetch(meeting_key, ep.STARTING_GRID)
     summary.requests += grid_summary.requests

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     OPENF1_MAX_ATTEMPTS: int = Field(4, ge=1, le=20)
     OPENF1_BACKOFF_SECONDS: float = Field(0.5, ge=0)
     OPENF1_BACKOFF_MAX_SECONDS: float = Field(8.0, gt=0)
+    OPENF1_USERNAME: SecretStr | None = None
+    OPENF1_PASSWORD: SecretStr | None = None
+    OPENF1_RATE_LIMIT: str = "3/second;30/minute"
+    OPENF1_RATE_GRACE: float = Field(0.25, ge=0, le=10)
+    OPENF1_RATE_SPACING: float = Field(0.05, ge=0, le=10)
+    OPENF1_RATE_MAX_SLEEP: float = Field(1.0, ge=0, le=5)
     TASK_MAX_RETRIES: int = Field(8, ge=0)
     DB_POOL_MAX_SIZE: int = Field(4, ge=1)
     LOG_LEVEL: str = "INFO"
@@ -44,6 +50,14 @@ class Settings(BaseSettings):
     @classmethod
     def _redis_url(cls, value: str) -> str:
         return _require_scheme(value, ("redis", "rediss", "unix"))
+
+    @field_validator("OPENF1_RATE_LIMIT")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from workers.ratelimit import parse_rates
+
+        parse_rates(value)  # BadArgument (a ValueError) names the expected notation
+        return value
 
     @field_validator("OPENF1_BASE_URL")
     @classmethod
