@@ -78,7 +78,7 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
         if authorization is not None and not self.replay.token_valid(authorization.removeprefix("Bearer ")):
             self._send_json(401, {"detail": "Could not validate credentials"})
             return
-        admission = state.admit(endpoint)
+        admission = state.admit(endpoint, storm=time.monotonic() < self.replay.storm_until)
         if not admission.accepted:
             state.log(admission, path, query, 429)
             self._send(429, RATE_EXCEEDED, TEXT_TYPE)

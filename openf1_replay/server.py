@@ -76,6 +76,7 @@ class ReplayServer:
         self.token_ttl = token_ttl
         self.tokens_issued = 0
         self._tokens: dict[str, float] = {}
+        self.storm_until = 0.0  # time.monotonic() until which every data request is refused with 429
         self.verbose = verbose
         self.latency = latency
         self.state = ReplayState(parse_rate_limit(rate_limit))
@@ -134,6 +135,10 @@ class ReplayServer:
     def reset(self) -> None:
         """Clear stats and the rate-limit window."""
         self.state.reset()
+
+    def storm(self, seconds: float) -> None:
+        """Refuse every data request with 429 `Rate exceeded` for the next `seconds` (a burst of 429s)."""
+        self.storm_until = time.monotonic() + seconds
 
     def issue_token(self, username: str | None, password: str | None) -> str | None:
         """A new bearer token for the configured credentials, or None."""

@@ -32,11 +32,11 @@ class ReplayState:
         self._generation = 0
         self._clear_stats()
 
-    def admit(self, endpoint: str) -> Admission:
-        """Ask the limiter about a request now and count the decision."""
+    def admit(self, endpoint: str, storm: bool = False) -> Admission:
+        """Ask the limiter about a request now and count the decision (a storm refuses everything)."""
         with self._lock:
             now = time.monotonic()
-            accepted = self._limiter.try_acquire(now)
+            accepted = not storm and self._limiter.try_acquire(now)
             if accepted:
                 self._requests += 1
                 self._by_endpoint[endpoint] += 1

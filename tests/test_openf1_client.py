@@ -140,3 +140,47 @@ def test_a_permanent_refusal_is_not_retried(scripted):
     with pytest.raises(PermanentError):
         client.get("sessions", meeting_key="x")
     assert len(script.calls) == 1
+
+
+# -- sponsor tier: bearer token from POST /token -----------------------------------------------------------
+
+@pytest.fixture()
+def sponsor_replay(data_dir):
+    from openf1_replay import ReplayServer
+
+    with ReplayServer(data_dir=str(data_dir), port=0, credentials=("sponsor", "pa55-w0rd!"), token_ttl=1) as server:
+        yield server
+
+
+def test_with_credentials_every_request_carries_a_bearer_token_renewed_before_it_expires(sponsor_replay):
+    from workers.openf1 import BearerToken
+
+    client = OpenF1Client(sponsor_replay.base_url, token=BearerToken("sponsor", "pa55-w0rd!"))
+    assert client.get("meetings", year=2024)
+    assert client.get("sessions", meeting_key=1229)
+    time.sleep(1.0)  # expires_in "1": the token must be renewed before the next request
+    assert client.get("drivers", meeting_key=1229)
+    log = sponsor_replay.stats()["log"]
+    assert [e["auth"] for e in log] == [True, True, True] and all(e["status"] == 200 for e in log)
+    assert sponsor_replay.tokens_issued == 2
+
+
+def test_a_refused_login_is_a_clear_error_that_never_shows_the_password(sponsor_replay, caplog):
+    from workers.openf1 import BearerToken
+
+    client = OpenF1Client(sponsor_replay.base_url, token=BearerToken("sponsor", "wrong-s3cret"))
+    with caplog.at_level("DEBUG"), pytest.raises(PermanentError) as caught:
+        client.get("meetings", year=2024)
+    assert "OPENF1_USERNAME" in str(caught.value)
+    assert "wrong-s3cret" not in str(caught.value) + caplog.text + repr(client) + repr(client.token)
+
+
+def test_settings_keep_the_password_out_of_their_repr(monkeypatch):
+    from workers.settings import load_settings
+
+    monkeypatch.setenv("OPENF1_USERNAME", "sponsor")
+    monkeypatch.setenv("OPENF1_PASSWORD", "pa55-w0rd!")
+    settings = load_settings()
+    assert "pa55-w0rd!" not in repr(settings) + str(settings)
+    client = OpenF1Client.from_settings(settings)
+    assert client.token is not None and "pa55-w0rd!" not in repr(client)

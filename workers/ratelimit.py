@@ -66,19 +66,23 @@ return {tostring(x), tostring(now), 'new'}
 _COOL_DOWN = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
-local level = redis.call('INCR', KEYS[2])
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
 redis.call('INCR', KEYS[3])
-local wait = tonumber(ARGV[1])
-if wait < 0 then wait = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) * 2 ^ (level - 1)) end
-local untill = now + wait
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local wait = tonumber(ARGV[1])
+if wait < 0 then
+  if current > now then return tostring(current - now) end  -- a 429 of a request sent before the cool-down
+  local level = redis.call('INCR', KEYS[2])
+  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
+  wait = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) * 2 ^ (level - 1))
+end
+local untill = now + wait
 if untill > current then redis.call('SET', KEYS[1], tostring(untill), 'EX', math.ceil(wait) + 60) end
 return tostring(math.max(untill, current) - now)
 """
 
-
 MAX_GRACE_SHARE = 0.05
+# The backoff level falls back to its start once no 429 has grown it for this long.
+COOL_DOWN_MEMORY = 60
 
 
 class Throttled(RetryableError):
@@ -128,13 +132,18 @@ class FleetLimiter:
         rate_keys = [f"{self.prefix}:log:{r.limit}/{r.period:g}" for r in self.rates]
         return [f"{self.prefix}:owner:{owner}", f"{self.prefix}:cooldown"] + rate_keys
 
-    def reserve(self, owner: str, n: int = 1) -> float:
-        """Seconds until the owner's n requests may go (≤ 0: now). Asking again returns the same slot."""
+    def reservation(self, owner: str, n: int = 1) -> tuple[float, float]:
+        """(slot, now) in Redis time for the owner's n requests. Asking again returns the same slot."""
         args = [n, self.grace, self.spacing, self._ttl, owner]
         for rate in self.rates:
             args += [rate.limit, rate.period]
         at, now, _ = self._reserve(keys=self._keys(owner), args=args)
-        return float(at) - float(now)
+        return float(at), float(now)
+
+    def reserve(self, owner: str, n: int = 1) -> float:
+        """Seconds until the owner's n requests may go (≤ 0: now)."""
+        at, now = self.reservation(owner, n)
+        return at - now
 
     def acquire(self, owner: str | None = None, n: int = 1) -> float:
         """Wait (at most `max_sleep`) for a slot, or raise Throttled with the wait to re-schedule for."""
@@ -152,7 +161,7 @@ class FleetLimiter:
         """Record a 429: every worker waits Retry-After, or a growing backoff, before its next request."""
         keys = [f"{self.prefix}:cooldown", f"{self.prefix}:cooldown-level", f"{self.prefix}:stats:429"]
         wait = -1 if retry_after is None else retry_after
-        return float(self._cool(keys=keys, args=[wait, self.cooldown_base, self.cooldown_max, 120]))
+        return float(self._cool(keys=keys, args=[wait, self.cooldown_base, self.cooldown_max, COOL_DOWN_MEMORY]))
 
     def stats(self) -> dict[str, int]:
         names = ("429", "throttled")

@@ -1,0 +1,84 @@
+"""The OpenF1 limit is the fleet's: several worker nodes share it, a burst of 429s slows everyone and the
+sync still completes, and a task waiting for a slot leaves its worker free for other work."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+import redis
+
+from openf1_replay import max_in_window
+from tests import recorded
+from tests.support import Worker, send, wait_for_run
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+BROKER = "redis://localhost:6379/10"
+
+
+@pytest.fixture()
+def fleet(database, replay_log, tmp_path, clean_db):
+    """Start worker nodes on their own broker DB with a given OPENF1_RATE_LIMIT; stopped afterwards."""
+    redis.Redis.from_url(BROKER).flushdb()
+    started: list[Worker] = []
+
+    def start(count: int, limit: str, concurrency: int = 1) -> list[Worker]:
+        for i in range(count):
+            w = Worker(BROKER, replay_log.base_url, database, tmp_path / f"worker-{i}.log", concurrency=concurrency,
+                       extra_env={"OPENF1_RATE_LIMIT": limit})
+            w.start()
+            started.append(w)
+        return started
+
+    yield start
+    for w in started:
+        w.stop()
+    redis.Redis.from_url(BROKER).flushdb()
+
+
+def accepted_times(replay) -> list[float]:
+    return [e["t"] for e in replay.stats()["log"] if e["status"] != 429]
+
+
+def test_two_worker_nodes_share_one_limit_and_never_exceed_it(fleet, replay_log, data_dir):
+    replay_log.set_rate_limit("10/2s")
+    workers = fleet(2, "10/2 seconds")
+    run = wait_for_run(workers[0].database_url, send(workers[0].app, "sync_season", 2024, include_results=False),
+                       120, workers[0])
+    assert run["status"] == "succeeded" and run["meetings_done"] == recorded.season(data_dir, 2024).meetings
+    assert replay_log.stats()["rejected"] == 0
+    assert max_in_window(accepted_times(replay_log), 2.0) <= 10
+    assert all(" sync_sessions ok " in w.log() for w in workers), "both nodes did OpenF1 work"
+
+
+def test_a_burst_of_429s_slows_every_worker_and_the_sync_still_completes(fleet, replay_log, data_dir, clean_db):
+    workers = fleet(2, "50/1 second")
+    run_id = send(workers[0].app, "sync_season", 2024, include_results=True)
+    while replay_log.stats()["requests"] < 20:
+        time.sleep(0.01)
+    replay_log.storm(2.0)  # mid-sync, every request refused for two seconds: plain `Rate exceeded`, no Retry-After
+    run = wait_for_run(workers[0].database_url, run_id, 120, workers[0])
+    expected = recorded.season(data_dir, 2024)
+    assert replay_log.stats()["rejected"] > 0
+    assert run["status"] == "succeeded", run
+    assert clean_db.execute('SELECT count(*) FROM "Results"').fetchone()[0] == expected.results
+    assert int(redis.Redis.from_url(BROKER).get("parcferme:openf1:stats:429") or 0) > 0
+
+
+def test_a_task_waiting_for_a_slot_does_not_hold_up_another_tasks_database_work(fleet, replay_log):
+    (worker,) = fleet(1, "5/30 seconds", concurrency=1)  # one process: a sleeping task would block it
+    run_id = send(worker.app, "sync_season", 2024, include_results=False)
+    deadline = time.monotonic() + 30
+    while " throttled " not in worker.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert " throttled " in worker.log(), "the sync never had to wait for a slot"
+
+    sent = time.monotonic()
+    other = worker.app.send_task("finish_meeting", kwargs={"run_id": run_id, "meeting_key": 0})
+    while not other.ready() and time.monotonic() - sent < 10:
+        time.sleep(0.05)
+    assert other.successful() and time.monotonic() - sent < 2.0
+    with psycopg.connect(worker.database_url) as conn:
+        status = conn.execute('SELECT "Status" FROM "SyncRuns" WHERE "Id" = %s', [run_id]).fetchone()[0]
+    assert status == "running"  # the sync is still waiting for its slots
