@@ -4,8 +4,6 @@ Broker and result backend are REDIS_URL. JSON only; late acks with redelivery wh
 prefetch of one so a long task never holds others hostage on a busy process.
 """
 
-import os
-
 from workers.settings import get_settings
 
 _settings = get_settings()  # a missing or malformed setting stops the worker here, named
@@ -27,9 +25,14 @@ result_expires = 24 * 3600
 result_extended = True  # task name and arguments (keys only) are shown in Flower and the backend
 
 # A message not acknowledged within the visibility timeout is delivered again (Redis transport): it must
-# exceed the longest task plus the longest retry countdown, see README.
-_visibility = int(os.environ.get("REDIS_VISIBILITY_TIMEOUT", "3600"))
-broker_transport_options = {"visibility_timeout": _visibility}
+# exceed the longest task plus the longest retry countdown, see README. kombu's restore sweep is tuned to
+# it, so a short timeout (tests) also means a quick recovery after a whole worker is killed.
+_visibility = _settings.REDIS_VISIBILITY_TIMEOUT
+broker_transport_options = {
+    "visibility_timeout": _visibility,
+    "unacked_restore_interval": max(1, min(10, _visibility // 5)),
+    "unacked_restore_throttle": 1 if _visibility < 600 else 10,
+}
 result_backend_transport_options = {"visibility_timeout": _visibility}
 broker_connection_retry_on_startup = True
 

@@ -15,7 +15,7 @@ from celery.signals import worker_process_init, worker_process_shutdown
 from tasks import app
 from workers import pipeline
 from workers.db import close_pool, get_pool
-from workers.errors import IngestionError, RetryableError
+from workers.errors import IngestionError, RetryableError, SessionInProgress
 from workers.ratelimit import Throttled, current_owner
 from workers.settings import get_settings
 
@@ -23,9 +23,12 @@ log = logging.getLogger("parcferme.tasks")
 
 
 def retry_countdown(exc: RetryableError, retries: int) -> float:
-    """Retry-After when upstream gave one, else exponential backoff with full jitter (capped at 10 minutes)."""
+    """Retry-After when upstream gave one; a live-session lock-out waits OPENF1_LIVE_RETRY_SECONDS;
+    else exponential backoff with full jitter (capped at 10 minutes)."""
     if exc.retry_after is not None:
         return exc.retry_after
+    if isinstance(exc, SessionInProgress):
+        return get_settings().OPENF1_LIVE_RETRY_SECONDS
     return random.uniform(0.5, 1.0) * min(600.0, 2.0 ** (retries + 1))
 
 

@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     OPENF1_RATE_GRACE: float = Field(0.25, ge=0, le=10)
     OPENF1_RATE_SPACING: float = Field(0.05, ge=0, le=10)
     OPENF1_RATE_MAX_SLEEP: float = Field(1.0, ge=0, le=5)
+    OPENF1_LIVE_RETRY_SECONDS: float = Field(300.0, gt=0)
     TASK_MAX_RETRIES: int = Field(8, ge=0)
+    REDIS_VISIBILITY_TIMEOUT: int = Field(3600, ge=5)
     DB_POOL_MAX_SIZE: int = Field(4, ge=1)
     LOG_LEVEL: str = "INFO"
 
