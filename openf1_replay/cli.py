@@ -11,6 +11,7 @@ import textwrap
 import threading
 from pathlib import Path
 
+from .faults import KINDS, FaultPlan, parse_kinds
 from .loader import DATA_DIR_ENV, LOADING_RULE, default_data_dir
 from .ratelimit import describe_rules, parse_rate_limit
 from .server import DEFAULT_HOST, ReplayServer
@@ -44,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=_env_int("OPENF1_REPLAY_PORT", DEFAULT_PORT), help="port, 0 = any free port (default %(default)s)")
     parser.add_argument("--rate-limit", default=env("OPENF1_REPLAY_RATE_LIMIT"), metavar="SPEC", help="e.g. 30/10s or 3/second;30/minute (default: none)")
     parser.add_argument("--latency", type=float, default=_env_float("OPENF1_REPLAY_LATENCY", 0.0), metavar="SECONDS", help="delay before each data answer (default %(default)s)")
+    parser.add_argument("--faults", type=float, default=0.0, metavar="RATE",
+                        help="share of data requests answered with an injected fault (0..1, default 0)")
+    parser.add_argument("--fault-kinds", default="all", metavar="LIST", help=f"comma-separated, among {','.join(KINDS)}")
+    parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draw (reproducible runs)")
+    parser.add_argument("--lockout", type=float, default=0.0, metavar="SECONDS",
+                        help="answer 401 'Session in progress' for the first SECONDS")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -77,6 +84,8 @@ def banner(server: ReplayServer) -> str:
         extras.append(f"rate limit {describe_rules(server.rate_limit)}")
     if server.latency:
         extras.append(f"latency {server.latency:g}s")
+    if server.faults.rate or server.faults.lockout:
+        extras.append(f"faults {server.faults.rate:g} ({','.join(server.faults.kinds)}), lockout {server.faults.lockout:g}s")
     return f"{line} [{', '.join(extras)}]" if extras else line
 
 
@@ -105,7 +114,9 @@ def _create_server(args: argparse.Namespace) -> ReplayServer:
         raise ValueError(f"invalid port {args.port}")
     rules = parse_rate_limit(args.rate_limit)
     data_dir = (args.data_dir or default_data_dir()).expanduser().resolve()
-    return ReplayServer(data_dir, host=host, port=args.port, rate_limit=rules, latency=args.latency, verbose=args.verbose)
+    faults = FaultPlan(rate=args.faults, seed=args.fault_seed, kinds=parse_kinds(args.fault_kinds), lockout=args.lockout)
+    return ReplayServer(data_dir, host=host, port=args.port, rate_limit=rules, latency=args.latency, verbose=args.verbose,
+                        faults=faults)
 
 
 def _wait_for_signal() -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
+from .faults import HTML_ERRORS, SESSION_IN_PROGRESS
 from .query import answer_query
+
+FAULT_STATUS = {"500": 500, "502": 502, "503": 503, "504": 504, "429": 429, "close": 0}
 
 API_PREFIX = "/v1"
 CONTROL_PREFIX = "/__replay/"
@@ -83,12 +87,39 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
             state.log(admission, path, query, 429)
             self._send(429, RATE_EXCEEDED, TEXT_TYPE)
             return
+        if self.replay.faults.locked_out():
+            state.log(admission, path, query, 401)
+            self._send(401, SESSION_IN_PROGRESS, JSON_TYPE)
+            return
+        fault = self.replay.faults.draw(endpoint)
+        if fault is not None and self._inject(fault):
+            state.log(admission, path, query, FAULT_STATUS.get(fault, 0))
+            return
         latency = self.replay.latency
         if latency > 0:
             time.sleep(latency)
         status, body = self._answer(endpoint, query)
+        if fault == "truncated":
+            body = body[: max(1, len(body) // 2)]
         state.log(admission, path, query, status, authenticated=authorization is not None)
         self._send(status, body, JSON_TYPE)
+
+    def _inject(self, fault: str) -> bool:
+        """Answer with the fault; False when the request must still be answered (slow, truncated)."""
+        if fault in ("500", "502", "503", "504"):
+            self._send(int(fault), HTML_ERRORS[int(fault)], "text/html")
+        elif fault == "429":
+            self.replay.storm(self.replay.faults.storm_seconds)
+            self._send(429, RATE_EXCEEDED, TEXT_TYPE)
+        elif fault == "close":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif fault == "slow":
+            time.sleep(self.replay.faults.slow_seconds)
+            return False
+        else:
+            return False
+        return True
 
     def _answer(self, endpoint: str, query: str) -> tuple[int, bytes]:
         try:

@@ -23,6 +23,7 @@ from typing import Mapping
 
 from .handler import ReplayRequestHandler
 from .loader import default_data_dir, load_records
+from .faults import FaultPlan
 from .ratelimit import RateLimitSpec, RateRule, parse_rate_limit
 from .state import ReplayState
 
@@ -63,6 +64,7 @@ class ReplayServer:
         verbose: bool = False,
         credentials: tuple[str, str] | None = None,
         token_ttl: float = 3600.0,
+        faults: FaultPlan | None = None,
     ) -> None:
         """Load the data now; ``records`` ({endpoint: [...]}) replaces ``data_dir``."""
         if records is None:
@@ -77,6 +79,7 @@ class ReplayServer:
         self.tokens_issued = 0
         self._tokens: dict[str, float] = {}
         self.storm_until = 0.0  # time.monotonic() until which every data request is refused with 429
+        self.faults = faults or FaultPlan()
         self.verbose = verbose
         self.latency = latency
         self.state = ReplayState(parse_rate_limit(rate_limit))
@@ -133,8 +136,9 @@ class ReplayServer:
         return self.state.snapshot()
 
     def reset(self) -> None:
-        """Clear stats and the rate-limit window."""
+        """Clear stats and the rate-limit window; a lock-out starts again."""
         self.state.reset()
+        self.faults.restart()
 
     def storm(self, seconds: float) -> None:
         """Refuse every data request with 429 `Rate exceeded` for the next `seconds` (a burst of 429s)."""
@@ -154,6 +158,7 @@ class ReplayServer:
         return expiry is not None and time.monotonic() < expiry
 
     def start(self) -> "ReplayServer":
+        self.faults.restart()
         if self.running:
             raise RuntimeError("ReplayServer is already running")
         self._httpd = _ReplayHTTPServer((self.host, self._requested_port), self)

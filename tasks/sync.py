@@ -32,6 +32,12 @@ def retry_countdown(exc: RetryableError, retries: int) -> float:
     return random.uniform(0.5, 1.0) * min(600.0, 2.0 ** (retries + 1))
 
 
+def bounded(countdown: float) -> float:
+    """A countdown past the Redis visibility timeout would be delivered again and again: stay well inside it
+    (a throttled task that comes back early finds its slot still reserved and waits again)."""
+    return min(countdown, 0.8 * get_settings().REDIS_VISIBILITY_TIMEOUT)
+
+
 def describe(exc: BaseException) -> str:
     """An error as the run table and logs show it: our own messages carry no secret and no result value."""
     if isinstance(exc, IngestionError):
@@ -58,10 +64,11 @@ class SyncTask(Task):
         except Throttled as exc:
             throttles = pipeline.note_throttle(self.request.id)
             log.info("%s throttled %s: again in %.1fs (throttle %d)", self.name, kwargs, exc.wait, throttles)
-            raise self.retry(exc=exc, countdown=max(0.0, exc.wait - THROTTLE_LEAD), max_retries=self.request.retries + 1)
+            raise self.retry(exc=exc, countdown=bounded(max(0.0, exc.wait - THROTTLE_LEAD)),
+                             max_retries=self.request.retries + 1)
         except RetryableError as exc:
             budget = get_settings().TASK_MAX_RETRIES + pipeline.throttles_of(self.request.id)
-            raise self.retry(exc=exc, countdown=retry_countdown(exc, self.request.retries), max_retries=budget)
+            raise self.retry(exc=exc, countdown=bounded(retry_countdown(exc, self.request.retries)), max_retries=budget)
         finally:
             current_owner.reset(owner)
         log.info("%s ok %s in %.2fs", self.name, outcome, time.monotonic() - started)

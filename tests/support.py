@@ -96,7 +96,10 @@ def wait_for_run(database_url: str, run_id: str, timeout: float, worker: Worker 
                 return run
             time.sleep(0.2)
     tail = worker.log()[-4000:] if worker else ""
-    raise AssertionError(f"run {run_id} did not finish within {timeout}s: {run}\n{tail}")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        pending = conn.execute('SELECT "MeetingKey", "Status", "Requests", "Error" FROM "SyncRunMeetings" '
+                               'WHERE "RunId" = %s AND "Status" <> \'done\'', [run_id]).fetchall()
+    raise AssertionError(f"run {run_id} did not finish within {timeout}s: {run}\nnot done: {pending}\n{tail}")
 
 
 def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import psycopg
 from psycopg import errors as pg_errors
 
@@ -56,9 +58,19 @@ def classify_http(status: int, body: str, retry_after: float | None = None) -> I
         return SessionInProgress("OpenF1 is locked during a live session (HTTP 401)", retry_after)
     if status == 404 and "no results found" in body[:300].lower():
         return None
+    if status == 404 and not _is_json(body):
+        return UpstreamUnavailable("OpenF1 answered 404 with a body that is not OpenF1's (a proxy or a cut answer)")
     if status >= 500 or status == 408:
         return UpstreamUnavailable(f"OpenF1 unavailable (HTTP {status})", retry_after)
     return PermanentError(f"OpenF1 refused the request (HTTP {status}): {body[:120]!r}")
+
+
+def _is_json(body: str) -> bool:
+    try:
+        json.loads(body)
+        return True
+    except ValueError:
+        return False
 
 
 _RETRYABLE_SQLSTATES = (

@@ -13,7 +13,8 @@ from typing import Any
 
 import requests
 
-from workers.errors import PermanentError, RateLimited, RetryableError, UpstreamUnavailable, classify_http
+from workers.errors import (PermanentError, RateLimited, RetryableError, SessionInProgress, UpstreamUnavailable,
+                            classify_http)
 from workers.ratelimit import FleetLimiter, current_owner
 from workers.settings import Settings
 
@@ -136,8 +137,8 @@ class OpenF1Client:
         if isinstance(exc, RateLimited) and self.limiter is not None:
             self.limiter.cool_down(exc.retry_after)  # every worker waits; the next slot carries the wait
             return 0.0 if attempt < self.max_attempts else None
-        if attempt >= self.max_attempts:
-            return None
+        if attempt >= self.max_attempts or isinstance(exc, SessionInProgress):
+            return None  # a live-session lock-out lasts an hour or more: the task comes back later
         backoff = min(self.backoff_max, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
         wait = exc.retry_after if exc.retry_after is not None else backoff
         return wait if wait <= MAX_INLINE_WAIT else None

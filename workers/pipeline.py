@@ -6,7 +6,7 @@ Every function takes keys and returns a small summary of counts (never a result 
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -193,6 +193,7 @@ def sync_sessions(run_id: str | None, meeting_key: int, now: datetime) -> StepSu
     sessions, rejected = ep.validate(ep.SESSIONS, raw)
     sessions = [s for s in sessions if s.meeting_key == meeting_key]
     mapped = mapping.session_rows(meeting, sessions, now)
+    mapped.rejected = as_received(mapped.rejected, raw, ("session_key",))
     with connection() as conn:
         counts = racing.write_round(conn, meeting.year, mapping.circuit_row(meeting),
                                     mapping.round_row(meeting, sessions, round_number), mapped.rows)
@@ -225,6 +226,7 @@ def sync_results(run_id: str | None, meeting_key: int) -> StepSummary:
         round_id, _ = _round(conn, meeting_key)
         mapped = mapping.result_rows(results, grids, racing.sessions_of_round(conn, round_id),
                                      racing.entrants_by_car_number(conn, round_id))
+        mapped.rejected = as_received(mapped.rejected, raw_results, ("session_key", "driver_number"))
         counts = racing.replace_results(conn, mapped.rows)
         _record(conn, run_id, summary, counts, rejected + bad_grid + mapped.rejected)
     return summary
@@ -252,6 +254,12 @@ def run_status(run_id: str) -> dict[str, Any] | None:
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
+
+def as_received(rejected: list[Rejected], raw: list[Any], key: tuple[str, ...]) -> list[Rejected]:
+    """Quarantine keeps the record as OpenF1 sent it, not as validated (unknown fields, original dates)."""
+    by_key = {tuple(r.get(k) for k in key): r for r in raw if isinstance(r, dict)}
+    return [replace(r, payload=by_key.get(tuple(r.payload.get(k) for k in key), r.payload)) for r in rejected]
+
 
 def _fetch(meeting_key: int, endpoint: ep.Endpoint) -> tuple[StepSummary, list[Any]]:
     before = client().requests_made

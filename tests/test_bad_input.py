@@ -1,0 +1,108 @@
+"""Bad input loses nothing: bad arguments are refused at once, invalid records are quarantined and the rest
+of their meeting written, a permanent error fails once, a retryable one has a finite budget."""
+
+from __future__ import annotations
+
+import copy
+
+import psycopg
+import pytest
+import redis
+
+from openf1_replay import ReplayServer, load_records
+from openf1_replay.faults import FaultPlan
+from tests.support import RACING_AND_WORKER_TABLES, Worker, send, wait_for_run
+
+pytestmark = pytest.mark.integration
+BROKER = "redis://localhost:6379/7"
+BAHRAIN_2024 = 1229
+
+
+@pytest.fixture()
+def one_meeting(data_dir):
+    """The recorded data of the 2024 Bahrain GP only (a season of one meeting)."""
+    records = load_records(data_dir)
+    return {endpoint: [r for r in rows if r.get("meeting_key") == BAHRAIN_2024] for endpoint, rows in records.items()}
+
+
+@pytest.fixture()
+def start_worker(database, tmp_path):
+    redis.Redis.from_url(BROKER).flushdb()
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
+    started: list[Worker] = []
+
+    def start(openf1_url: str, **env: str) -> Worker:
+        w = Worker(BROKER, openf1_url, database, tmp_path / f"worker-{len(started)}.log",
+                   extra_env={"OPENF1_BACKOFF_SECONDS": "0.05", "OPENF1_READ_TIMEOUT": "2", **env})
+        w.start()
+        started.append(w)
+        return w
+
+    yield start
+    for w in started:
+        w.stop()
+    redis.Redis.from_url(BROKER).flushdb()
+
+
+@pytest.mark.parametrize("task, args, message", [
+    ("sync_season", ["abc"], "year must be a whole number"),
+    ("sync_season", [1900], "year must be between 2023"),
+    ("sync_season", [2999], "year must be between 2023"),
+    ("sync_recent", [-1], "days must be a whole number between 1 and 366"),
+    ("sync_season", [2024, "yes"], "include_results must be true, false or null"),
+])
+def test_a_bad_argument_is_refused_at_once_with_a_clear_error_and_no_retry(worker, replay_log, db, task, args, message):
+    run = worker.run(task, *args, timeout=30)
+    assert run["status"] == "failed" and message in run["error"] and run["error"].startswith("BadArgument")
+    assert run["requests"] == 0 and replay_log.stats()["requests"] == 0  # no work started
+    assert f"[{run['id']}] retry" not in worker.log()
+
+
+def test_a_permanent_error_fails_its_task_once_without_a_retry_storm(worker):
+    result = worker.app.send_task("sync_sessions", kwargs={"meeting_key": 999999})
+    deadline = __import__("time").monotonic() + 20
+    while not result.ready() and __import__("time").monotonic() < deadline:
+        __import__("time").sleep(0.05)
+    assert result.failed()
+    log = worker.log()
+    assert log.count(f"[{result.id}] received") == 1 and f"[{result.id}] retry" not in log
+    assert "meeting 999999 is unknown: sync its season first" in log
+
+
+def test_a_retryable_error_has_a_finite_budget_then_the_run_fails_with_the_reason(start_worker, one_meeting):
+    plan = FaultPlan(rate=1.0, kinds=("503",), endpoints=("drivers",))
+    with ReplayServer(records=one_meeting, port=0, faults=plan) as upstream:
+        w = start_worker(upstream.base_url, TASK_MAX_RETRIES="2")
+        run = wait_for_run(w.database_url, send(w.app, "sync_season", 2024, include_results=False), 90, w)
+        drivers_requests = upstream.stats()["by_endpoint"].get("drivers", 0)
+    assert run["status"] == "failed" and run["meetings_failed"] == 1
+    assert "OpenF1 unavailable (HTTP 503)" in (run["error"] or "") or "HTTP 503" in _meeting_errors(w, run["id"])
+    assert drivers_requests == 3 * 4  # 3 task runs (1 + 2 retries) × 4 attempts each: finite, then reported
+
+
+def _meeting_errors(worker: Worker, run_id: str) -> str:
+    with psycopg.connect(worker.database_url) as conn:
+        return " ".join(e for (e,) in conn.execute('SELECT "Error" FROM "SyncRunMeetings" WHERE "RunId" = %s',
+                                                   [run_id]).fetchall() if e)
+
+
+def test_invalid_records_are_quarantined_with_reason_and_payload_and_the_rest_is_written(start_worker, one_meeting):
+    records = copy.deepcopy(one_meeting)
+    records["drivers"][0]["driver_number"] = "not a number"
+    records["sessions"][0]["session_name"] = "Practice 4"  # an unknown session name: no silent default
+    bad_driver, bad_session = records["drivers"][0], records["sessions"][0]
+    with ReplayServer(records=records, port=0) as upstream:
+        w = start_worker(upstream.base_url)
+        run = wait_for_run(w.database_url, send(w.app, "sync_season", 2024, include_results=True), 60, w)
+    assert run["status"] == "succeeded" and run["quarantined"] == 2
+    with psycopg.connect(w.database_url) as conn:
+        rows = conn.execute('SELECT "Endpoint", "Reason", "Payload" FROM "QuarantinedRecords" WHERE "RunId" = %s '
+                            'ORDER BY "Endpoint"', [run["id"]]).fetchall()
+        sessions = conn.execute('SELECT count(*) FROM "Sessions"').fetchone()[0]
+        results = conn.execute('SELECT count(*) FROM "Results"').fetchone()[0]
+    (driver_endpoint, driver_reason, driver_payload), (session_endpoint, session_reason, session_payload) = rows
+    assert driver_endpoint == "drivers" and "driver_number" in driver_reason and driver_payload == bad_driver
+    assert session_endpoint == "sessions" and "Practice 4" in session_reason
+    assert session_payload == bad_session  # as OpenF1 sent it
+    assert sessions == len(records["sessions"]) - 1 and results > 0

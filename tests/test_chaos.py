@@ -1,0 +1,238 @@
+"""Nothing lost under faults: upstream errors, a killed worker, PostgreSQL and Redis restarts, overlapping
+runs and upstream rewriting history all end in the database a clean run gives (a content hash of the
+racing tables built from natural keys, never uuids)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from openf1_replay import ReplayServer, load_records
+from openf1_replay.faults import FaultPlan
+from tests.support import RACING_AND_WORKER_TABLES, Worker, content_hash, send, wait_for_run
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+BROKER = "redis://localhost:6379/8"
+FAST_RETRIES = {"OPENF1_READ_TIMEOUT": "1", "OPENF1_LIVE_RETRY_SECONDS": "1", "OPENF1_BACKOFF_SECONDS": "0.1",
+                "REDIS_VISIBILITY_TIMEOUT": "10", "TASK_MAX_RETRIES": "10"}
+
+
+def truncate(database_url: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
+
+
+def state_hash(database_url: str) -> str:
+    with psycopg.connect(database_url) as conn:
+        return content_hash(conn)
+
+
+def sync_years(worker: Worker, years, timeout: float = 240) -> list[dict]:
+    """Send one sync_season per year at once and wait for every run."""
+    run_ids = [send(worker.app, "sync_season", year, include_results=True) for year in years]
+    return [wait_for_run(worker.database_url, run_id, timeout, worker) for run_id in run_ids]
+
+
+@pytest.fixture()
+def workers(database, tmp_path):
+    """Start worker nodes on their own broker DB with fast retries; all stopped (or killed) afterwards."""
+    redis.Redis.from_url(BROKER).flushdb()
+    started: list[Worker] = []
+
+    def start(openf1_url: str, count: int = 1, broker: str = BROKER, **env: str) -> list[Worker]:
+        for _ in range(count):
+            w = Worker(broker, openf1_url, database, tmp_path / f"worker-{len(started)}.log", concurrency=2,
+                       extra_env={**FAST_RETRIES, **env})
+            w.start()
+            started.append(w)
+        return started[-count:]
+
+    yield start
+    for w in started:
+        w.stop()
+    redis.Redis.from_url(BROKER).flushdb()
+
+
+@pytest.fixture(scope="module")
+def clean_state(database, replay, tmp_path_factory):
+    """Content hash of a clean sync of the given years from the current recording (computed once each)."""
+    cache: dict[tuple, str] = {}
+
+    def of(*years: int) -> str:
+        if years not in cache:
+            truncate(database)
+            redis.Redis.from_url(BROKER).flushdb()
+            replay.reset()
+            w = Worker(BROKER, replay.base_url, database, tmp_path_factory.mktemp("clean") / "worker.log")
+            w.start()
+            try:
+                assert all(r["status"] == "succeeded" for r in sync_years(w, years))
+            finally:
+                w.stop()
+            cache[years] = state_hash(database)
+        return cache[years]
+
+    return of
+
+
+def test_upstream_faults_of_every_kind_end_in_the_clean_state(clean_state, workers, database, data_dir):
+    expected = clean_state(2023, 2024)
+    truncate(database)
+    plan = FaultPlan(rate=0.25, seed=2026, lockout=3.0, slow_seconds=1.5, storm_seconds=0.5)
+    with ReplayServer(data_dir=str(data_dir), port=0, faults=plan) as faulty:
+        (worker,) = workers(faulty.base_url)
+        runs = sync_years(worker, (2023, 2024))
+        stats = faulty.stats()
+    assert [r["status"] for r in runs] == ["succeeded", "succeeded"], runs
+    assert state_hash(database) == expected
+    assert set(plan.injected) >= {"500", "502", "503", "504", "slow", "close", "truncated", "429"}, plan.injected
+    assert any(e["status"] == 401 for e in stats["log"]), "the live-session lock-out was never seen"
+
+
+def test_a_worker_killed_with_sigkill_mid_season_leaves_the_rest_to_another(clean_state, workers, database, replay_log):
+    expected = clean_state(2024)
+    truncate(database)
+    replay_log.latency = 0.3
+    doomed, survivor = workers(replay_log.base_url, count=2)
+    run_id = send(doomed.app, "sync_season", 2024, include_results=True)
+    victim = _active_meeting_step(doomed)
+    os.killpg(doomed.process.pid, signal.SIGKILL)  # the whole worker: main process and pool children
+    doomed.process.wait()
+    replay_log.latency = 0.0
+    run = wait_for_run(database, run_id, 120, survivor)
+    assert run["status"] == "succeeded" and run["meetings_done"] == run["meetings_total"]
+    assert state_hash(database) == expected
+    assert f"[{victim['id']}] received" in survivor.log(), "the killed worker's task was not redelivered"
+
+
+def _active_meeting_step(worker: Worker, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    name = worker.app.control.ping(timeout=1)[0]
+    while time.monotonic() < deadline:
+        active = worker.app.control.inspect(destination=list(name), timeout=0.5).active() or {}
+        busy = [t for tasks in active.values() for t in tasks
+                if t["name"] in ("sync_sessions", "sync_entrants", "sync_results")]
+        if busy:
+            return busy[0]
+        time.sleep(0.05)
+    raise AssertionError("the worker never ran a meeting step")
+
+
+def _wait_for_requests(server: ReplayServer, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while server.stats()["requests"] < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_postgresql_restarted_mid_sync_ends_in_the_clean_state(clean_state, workers, database, replay_log):
+    expected = clean_state(2023, 2024)
+    truncate(database)
+    replay_log.latency = 0.05
+    (worker,) = workers(replay_log.base_url)
+    run_ids = [send(worker.app, "sync_season", year, include_results=True) for year in (2023, 2024)]
+    _wait_for_requests(replay_log, 60)
+    cluster = sorted(os.listdir("/etc/postgresql"))[0]
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True, timeout=60)
+    replay_log.latency = 0.0
+    runs = [wait_for_run(database, r, 180, worker) for r in run_ids]
+    assert [r["status"] for r in runs] == ["succeeded", "succeeded"], runs
+    assert state_hash(database) == expected
+    assert "DatabaseUnavailable" in worker.log() or "OperationalError" in worker.log()
+
+
+@pytest.fixture()
+def own_redis(tmp_path):
+    """A Redis of the test's own, persisting every write (appendfsync always) as a broker should."""
+    port = 6391
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path), "--save", "",
+               "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "yes"]
+    client = redis.Redis(port=port)
+
+    def start() -> None:
+        subprocess.run(command, check=True)
+        for _ in range(50):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        raise AssertionError("redis did not start")
+
+    def restart() -> None:
+        client.shutdown(save=False, nosave=False)  # AOF (fsync always) already holds every write
+        time.sleep(0.5)
+        start()
+
+    start()
+    yield f"redis://127.0.0.1:{port}/0", restart
+    try:
+        client.shutdown(nosave=True)
+    except redis.ConnectionError:
+        pass
+
+
+def test_redis_restarted_mid_sync_ends_in_the_clean_state(clean_state, workers, database, replay_log, own_redis):
+    expected = clean_state(2023, 2024)
+    truncate(database)
+    broker, restart = own_redis
+    replay_log.latency = 0.05
+    (worker,) = workers(replay_log.base_url, broker=broker)
+    run_ids = [send(worker.app, "sync_season", year, include_results=True) for year in (2023, 2024)]
+    _wait_for_requests(replay_log, 60)
+    restart()
+    replay_log.latency = 0.0
+    runs = [wait_for_run(database, r, 180, worker) for r in run_ids]
+    assert [r["status"] for r in runs] == ["succeeded", "succeeded"], runs
+    assert state_hash(database) == expected
+
+
+def test_two_overlapping_syncs_of_one_season_end_as_one(clean_state, workers, database, replay_log):
+    expected = clean_state(2024)
+    truncate(database)
+    pair = workers(replay_log.base_url, count=2)
+    runs = sync_years(pair[0], (2024, 2024))  # as beat and a person would: the same season twice at once
+    assert [r["status"] for r in runs] == ["succeeded", "succeeded"], runs
+    assert state_hash(database) == expected
+    assert not any("DeadlockDetected" in w.log() for w in pair)
+
+
+def snapshot_records(data_dir: Path) -> dict[str, list[dict]]:
+    """Upstream as recorded in December 2025 (2023–2024), with the current drivers (the snapshot has none)."""
+    old = load_records(data_dir / "snapshot_2025-12_all_sessions_2023-2025")
+    current = load_records(data_dir)
+    meetings = {m["meeting_key"] for m in old["meetings"] if m["year"] in (2023, 2024)}
+    return {"meetings": [m for m in old["meetings"] if m["meeting_key"] in meetings],
+            "sessions": [s for s in old["sessions"] if s["meeting_key"] in meetings],
+            "session_result": [r for r in old["session_result"] if r["meeting_key"] in meetings],
+            "starting_grid": [g for g in old["starting_grid"] if g["meeting_key"] in meetings],
+            "drivers": current["drivers"]}
+
+
+def russell_at_spa_2024(database_url: str) -> int | None:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute('SELECT x."Status" FROM "Results" x JOIN "Sessions" s ON s."Id" = x."SessionId" '
+                           'JOIN "Rounds" r ON r."Id" = s."RoundId" JOIN "Entrants" e ON e."Id" = x."EntrantId" '
+                           'JOIN "Drivers" d ON d."Id" = e."DriverId" WHERE r."Slug" = %s AND s."Type" = 6 '
+                           'AND d."Slug" = %s', ["2024-belgian-grand-prix", "george-russell"]).fetchone()
+    return row[0] if row else None
+
+
+def test_upstream_rewriting_history_converges_to_what_it_says_now(clean_state, workers, database, data_dir):
+    expected = clean_state(2023, 2024)
+    truncate(database)
+    with ReplayServer(records=snapshot_records(data_dir), port=0) as upstream:
+        (worker,) = workers(upstream.base_url)
+        assert [r["status"] for r in sync_years(worker, (2023, 2024))] == ["succeeded", "succeeded"]
+        assert russell_at_spa_2024(database) == 4  # December 2025: no disqualification yet (NC)
+        upstream.records = load_records(data_dir)  # upstream rewrites history
+        assert [r["status"] for r in sync_years(worker, (2023, 2024))] == ["succeeded", "succeeded"]
+    assert russell_at_spa_2024(database) == 3  # DSQ: the result replaced, not patched
+    assert state_hash(database) == expected
