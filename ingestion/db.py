@@ -1,39 +1,139 @@
-"""`python -m ingestion.db migrate|check`: apply the schema migrations, or check the required indexes."""
+"""`python -m ingestion.db migrate | check | audit | clean-racing [-y]`: the database's upkeep.
+
+migrate       create the role/database when possible and apply pending migrations
+check         check that the unique indexes the workers rely on exist
+audit         duplicates, empty parents and incomplete rounds/sessions; exit 0 clean, 1 with findings
+clean-racing  remove the racing data for a clean re-sync, keeping every row user data references
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Callable
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from workers.db.schema import check_schema, migrate
 from workers.errors import IngestionError
 from workers.settings import SettingsError, get_settings, redact_url
 
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_DECLINED = 1
+SHOWN_PER_CHECK = 10
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.db", description=__doc__)
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ingestion.db", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create the role/database when possible and apply pending migrations")
     sub.add_parser("check", help="check that the unique indexes the workers rely on exist")
-    args = parser.parse_args(argv)
+    sub.add_parser("audit", help="report duplicates, empty parents and incomplete data (exit 1 with findings)")
+    clean = sub.add_parser("clean-racing", help="delete racing data for a clean re-sync; user data is never touched")
+    clean.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    commands: dict[str, Callable[[str, argparse.Namespace], int]] = {
+        "migrate": run_migrate, "check": run_check, "audit": run_audit, "clean-racing": run_clean}
+    url = ""
     try:
         url = get_settings().DATABASE_URL
-        if args.command == "migrate":
-            applied = migrate(url)
-            print(f"migrations applied to {redact_url(url)}: {', '.join(applied) or 'none pending'}")
-        else:
-            with psycopg.connect(url) as conn:
-                check_schema(conn)
-            print(f"schema OK on {redact_url(url)}")
+        return commands[args.command](url, args)
     except (SettingsError, IngestionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
     except psycopg.OperationalError as exc:
-        print(f"error: cannot reach PostgreSQL at {redact_url(url)}: {str(exc).strip()}", file=sys.stderr)
-        return 2
-    return 0
+        print(f"error: cannot reach PostgreSQL at {redact_url(url)}: {_scrub(str(exc).strip(), url)}", file=sys.stderr)
+    except psycopg.Error as exc:
+        print(f"error: PostgreSQL refused ({type(exc).__name__}): {_scrub(str(exc).strip(), url)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _scrub(message: str, url: str) -> str:
+    password = conninfo_to_dict(url).get("password") if url else None
+    return message.replace(password, "***") if password else message
+
+
+def run_migrate(url: str, args: argparse.Namespace) -> int:
+    applied = migrate(url)
+    print(f"migrations applied to {redact_url(url)}: {', '.join(applied) or 'none pending'}")
+    return EXIT_OK
+
+
+def run_check(url: str, args: argparse.Namespace) -> int:
+    with psycopg.connect(url) as conn:
+        check_schema(conn)
+    print(f"schema OK on {redact_url(url)}")
+    return EXIT_OK
+
+
+def run_audit(url: str, args: argparse.Namespace) -> int:
+    from workers.db.audit import audit, check_count
+
+    with psycopg.connect(url) as conn:
+        check_schema(conn)
+        findings = audit(conn)
+    for finding in findings:
+        print(f"{finding.category}: {finding.check}: {len(finding.items)}")
+        for item in finding.items[:SHOWN_PER_CHECK]:
+            print(f"  {item}")
+        if len(finding.items) > SHOWN_PER_CHECK:
+            print(f"  … and {len(finding.items) - SHOWN_PER_CHECK} more")
+    print(f"audit of {redact_url(url)}: {check_count()} checks, "
+          + (f"{len(findings)} with findings" if findings else "no finding"))
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def run_clean(url: str, args: argparse.Namespace) -> int:
+    from workers.db.clean import clean_racing
+
+    with psycopg.connect(url) as conn:
+        check_schema(conn)
+        show_racing_data(conn, url)
+        conn.rollback()  # no transaction (and no lock) stays open while the operator reads the prompt
+        refusal = None if args.yes else unconfirmed()
+        if refusal is not None:
+            return refusal
+        with conn.transaction():
+            report = clean_racing(conn)
+    print("deleted " + ", ".join(f"{n} {t}" for t, n in report.deleted.items()))
+    kept = [f"{n} {t}" for t, n in report.kept.items() if n]
+    print(f"kept {', '.join(kept)} referenced by user data ({', '.join(report.protected)})" if kept
+          else "kept no racing row: no user data references one")
+    return EXIT_OK
+
+
+def show_racing_data(conn: psycopg.Connection, url: str) -> None:
+    from workers.db.audit import racing_counts
+    from workers.db.clean import active_runs
+
+    counts, running = racing_counts(conn), active_runs(conn)
+    print(f"racing data in {redact_url(url)}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+    if running:
+        print(f"warning: {running} sync run(s) still running; they may write racing rows again")
+
+
+def unconfirmed() -> int | None:
+    """None when the operator typed yes on a terminal; else the exit code (2: no terminal to ask on)."""
+    if not sys.stdin.isatty():
+        print("refusing to delete without confirmation: stdin is not a terminal; pass -y to confirm", file=sys.stderr)
+        return EXIT_ERROR
+    if not confirmed():
+        print("nothing deleted")
+        return EXIT_DECLINED
+    return None
+
+
+def confirmed() -> bool:
+    try:
+        answer = input("Delete the racing data above (rows user data references are kept)? Type 'yes' to confirm: ")
+    except EOFError:
+        return False
+    return answer.strip().lower() == "yes"
 
 
 if __name__ == "__main__":

@@ -11,9 +11,6 @@ from psycopg.types.json import Jsonb
 
 from workers.mapping import Rejected
 
-RUN_COLUMNS = ('"Id", "Kind", "Arguments", "IncludeResults", "Status", "StartedAt", "FinishedAt", '
-               '"MeetingsTotal", "Requests", "Error"')
-
 
 def start_run(conn: psycopg.Connection, run_id: str, kind: str, arguments: dict[str, Any]) -> None:
     conn.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments") VALUES (%s, %s, %s) ON CONFLICT ("Id") DO NOTHING',
@@ -64,28 +61,42 @@ def fail_run(conn: psycopg.Connection, run_id: str, kind: str, arguments: dict[s
         [run_id, kind, Jsonb(arguments), error])
 
 
-def get_run(conn: psycopg.Connection, run_id: str) -> dict[str, Any] | None:
-    """The run with its per-meeting totals, or None."""
-    row = conn.execute(
-        f'SELECT {RUN_COLUMNS}, '
-        '(SELECT count(*) FILTER (WHERE "Status" = \'done\') FROM "SyncRunMeetings" WHERE "RunId" = r."Id"), '
-        '(SELECT count(*) FILTER (WHERE "Status" = \'failed\') FROM "SyncRunMeetings" WHERE "RunId" = r."Id"), '
-        '(SELECT coalesce(sum("Requests"), 0) FROM "SyncRunMeetings" WHERE "RunId" = r."Id"), '
-        '(SELECT coalesce(sum("RowsWritten"), 0) FROM "SyncRunMeetings" WHERE "RunId" = r."Id"), '
-        '(SELECT coalesce(sum("RowsDeleted"), 0) FROM "SyncRunMeetings" WHERE "RunId" = r."Id"), '
-        '(SELECT coalesce(sum("Quarantined"), 0) FROM "SyncRunMeetings" WHERE "RunId" = r."Id") '
-        'FROM "SyncRuns" r WHERE r."Id" = %s', [run_id]).fetchone()
-    if row is None:
-        return None
-    names = ["id", "kind", "arguments", "include_results", "status", "started_at", "finished_at", "meetings_total",
-             "dispatch_requests", "error", "meetings_done", "meetings_failed", "meeting_requests", "rows_written",
-             "rows_deleted", "quarantined"]
-    run = dict(zip(names, row))
+# One run per row with its per-meeting totals (one aggregate over "SyncRunMeetings"), shared by get_run
+# and list_runs; the WHERE / ORDER BY / LIMIT tail is a constant of this module.
+_RUN_SUMMARY = (
+    'SELECT r."Id", r."Kind", r."Arguments", r."IncludeResults", r."Status", r."StartedAt", r."FinishedAt", '
+    'r."MeetingsTotal", r."Requests", r."Error", m.done, m.failed, m.requests, m.written, m.deleted, m.quarantined, '
+    'm.first_error FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE "Status" = \'done\') AS done, '
+    'count(*) FILTER (WHERE "Status" = \'failed\') AS failed, coalesce(sum("Requests"), 0) AS requests, '
+    'coalesce(sum("RowsWritten"), 0) AS written, coalesce(sum("RowsDeleted"), 0) AS deleted, '
+    'coalesce(sum("Quarantined"), 0) AS quarantined, '
+    '(array_agg("Error" ORDER BY "MeetingKey") FILTER (WHERE "Error" IS NOT NULL))[1] AS first_error '
+    'FROM "SyncRunMeetings" WHERE "RunId" = r."Id") m '
+)
+_RUN_FIELDS = ("id", "kind", "arguments", "include_results", "status", "started_at", "finished_at", "meetings_total",
+               "dispatch_requests", "error", "meetings_done", "meetings_failed", "meeting_requests", "rows_written",
+               "rows_deleted", "quarantined", "first_meeting_error")
+
+
+def _run_of(row: tuple) -> dict[str, Any]:
+    run = dict(zip(_RUN_FIELDS, row))
     run["id"] = str(run["id"])
     run["requests"] = run.pop("dispatch_requests") + int(run.pop("meeting_requests"))
-    for key in ("rows_written", "rows_deleted", "quarantined"):
+    for key in ("meetings_done", "meetings_failed", "rows_written", "rows_deleted", "quarantined"):
         run[key] = int(run[key])
     return run
+
+
+def get_run(conn: psycopg.Connection, run_id: str) -> dict[str, Any] | None:
+    """The run with its per-meeting totals, or None."""
+    row = conn.execute(_RUN_SUMMARY + 'WHERE r."Id" = %s', [run_id]).fetchone()
+    return _run_of(row) if row else None
+
+
+def list_runs(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
+    """The latest `limit` runs, newest first, each as get_run gives it."""
+    rows = conn.execute(_RUN_SUMMARY + 'ORDER BY r."StartedAt" DESC, r."Id" LIMIT %s', [limit]).fetchall()
+    return [_run_of(row) for row in rows]
 
 
 def quarantine(conn: psycopg.Connection, run_id: str | None, meeting_key: int | None,

@@ -1,0 +1,143 @@
+"""What the commands share: exit codes, error reporting, sending a run to the workers and following runs
+until they end (progress lines carry counts only, never a position, time or points value)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+
+import psycopg
+
+from workers.errors import BadArgument, DatabaseUnavailable, IngestionError, classify_db
+from workers.settings import SettingsError, get_settings, redact_url
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_WORKER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+NO_WORKER_HINT = "no Celery worker answered within 2 s; start one with:\n  celery -A tasks worker --loglevel=INFO"
+
+
+def run_command(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command; a bad argument or setting exits 2, any other error of the workers exits 1."""
+    try:
+        return handler(args)
+    except (SettingsError, BadArgument) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except IngestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+@contextmanager
+def database() -> Iterator[psycopg.Connection]:
+    """One connection for a command, checked against the schema; PostgreSQL down is one clear error at once."""
+    from workers.db.schema import check_schema
+
+    url = get_settings().DATABASE_URL
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            check_schema(conn)
+            yield conn
+    except psycopg.OperationalError:
+        raise DatabaseUnavailable(f"cannot reach PostgreSQL at {redact_url(url)}") from None
+    except psycopg.Error as exc:
+        raise classify_db(exc) from None
+
+
+def add_results_flags(parser: argparse.ArgumentParser,
+                      without: str = "no session_result / starting_grid request, no Results row (spoiler-free)") -> None:
+    """--no-results / --results; neither means SPEC §3's default (results only once every meeting has ended)."""
+    results = parser.add_mutually_exclusive_group()
+    results.add_argument("--no-results", dest="include_results", action="store_false", default=None, help=without)
+    results.add_argument("--results", dest="include_results", action="store_true",
+                         help="include results even for the current season")
+
+
+def worker_answers(app: Any) -> bool:
+    """True when a Celery worker answers a ping within 2 s; otherwise say how to start one."""
+    if app.control.ping(timeout=2.0):
+        return True
+    print(f"error: {NO_WORKER_HINT}", file=sys.stderr)
+    return False
+
+
+def enqueue(app: Any, task_name: str, task_args: list[Any], include_results: bool | None) -> str:
+    """Send a dispatcher task by its registered name; its task id is the run's id."""
+    run_id = str(uuid.uuid4())
+    app.send_task(task_name, args=task_args, kwargs={"include_results": include_results}, task_id=run_id)
+    print(f"{task_name}{tuple(task_args)} queued as run {run_id}", flush=True)
+    return run_id
+
+
+def follow(run_id: str, timeout: float | None, poll: float) -> int:
+    """Follow one run until it ends; exit 0 only if it succeeded."""
+    return follow_runs({"": run_id}, timeout, poll)
+
+
+def follow_runs(runs: dict[str, str], timeout: float | None, poll: float) -> int:
+    """Print each run's progress when it changes (prefixed by its label) until all end; 0 only if all succeeded."""
+    started, last, ended = time.monotonic(), {}, {}
+    try:
+        while timeout is None or time.monotonic() - started < timeout:
+            for label, run_id in runs.items():
+                if label not in ended:
+                    _report(label, run_id, time.monotonic() - started, last, ended)
+            if len(ended) == len(runs):
+                return _outcome(runs, ended)
+            time.sleep(poll)
+    except KeyboardInterrupt:
+        print(f"\nstopped following; the runs go on. Their state is in \"SyncRuns\" (Id = {_ids(runs)}).")
+        return EXIT_INTERRUPTED
+    print(f"gave up following after {timeout:.0f}s; the runs go on (Id = {_ids(runs)})", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _report(label: str, run_id: str, elapsed: float, last: dict[str, str], ended: dict[str, str]) -> None:
+    from workers import pipeline  # settings are read here, after argparse answered --help
+
+    run = pipeline.run_status(run_id)
+    line = (f"{label}: " if label else "") + progress_line(run, elapsed)
+    if line != last.get(label):
+        print(line, flush=True)
+        last[label] = line
+    if run and run["status"] != "running":
+        ended[label] = run["status"]
+
+
+def _outcome(runs: dict[str, str], ended: dict[str, str]) -> int:
+    failed = [label or runs[label] for label, status in ended.items() if status != "succeeded"]
+    if len(runs) > 1:
+        print(f"{len(runs) - len(failed)} of {len(runs)} runs succeeded" + (f"; failed: {', '.join(failed)}"
+                                                                            if failed else ""), flush=True)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _ids(runs: dict[str, str]) -> str:
+    return ", ".join(runs.values())
+
+
+def progress_line(run: dict | None, elapsed: float) -> str:
+    if run is None:
+        return "waiting for a worker to start the run…"
+    total = run["meetings_total"]
+    head = f"[{run['status']}] meetings {run['meetings_done']}/{total if total is not None else '?'}"
+    tail = (f", {run['meetings_failed']} failed, {run['requests']} requests, {run['rows_written']} rows written, "
+            f"{run['quarantined']} quarantined")
+    if run["status"] != "running":
+        tail += f", {duration_text(run)}"
+        if run["error"]:
+            tail += f" — {run['error']}"
+    return head + tail
+
+
+def duration_text(run: dict) -> str:
+    return f"took {run_seconds(run):.1f}s"
+
+
+def run_seconds(run: dict) -> float:
+    end = run["finished_at"] or datetime.now(timezone.utc)
+    return (end - run["started_at"]).total_seconds()

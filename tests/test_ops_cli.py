@@ -1,0 +1,314 @@
+"""Operator commands on the real parts: `runs`, `verify`, `healthcheck`, `bulk_sync` and `ingestion.db audit`.
+Each refuses bad input with exit 2, reports counts and keys only (never a position, time or points value),
+and exits 0 only when all is well."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from tests import recorded
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.integration
+
+SPOILER = re.compile(r"(?i)position|points|\bP\d+\b|\d+:\d\d\.\d{3}")
+NOBODY = "redis://localhost:6379/6"  # a Redis DB no worker of any test listens on
+ADMIN_URL = os.environ.get("TEST_ADMIN_URL", "postgresql://postgres@localhost:5432/postgres")
+
+
+def run_cli(module: str, *args: str, env: dict[str, str] | None = None, timeout: float = 120,
+            stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess:
+    outcome = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, env={**os.environ, **(env or {})},
+                             capture_output=True, text=True, timeout=timeout, stdin=stdin)
+    assert not SPOILER.search(outcome.stdout + outcome.stderr), outcome.stdout
+    return outcome
+
+
+def count(db, table: str) -> int:
+    return db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+
+@pytest.fixture()
+def season_2024(worker, replay_log, clean_db):
+    """2024 synced into an empty database; the environment a command needs to reach the same parts."""
+    def sync(results: bool) -> dict[str, str]:
+        run = worker.run("sync_season", 2024, include_results=results)
+        assert run["status"] == "succeeded", run
+        return {"OPENF1_BASE_URL": replay_log.base_url, "REDIS_URL": worker.broker_url}
+    return sync
+
+
+# -- runs ------------------------------------------------------------------------------------------------------
+
+def make_runs(db) -> dict[str, str]:
+    """Three runs written through workers.db.runs: a succeeded one, a failed one, a running one (newest)."""
+    from workers.db import runs
+
+    ids = {name: str(uuid.uuid4()) for name in ("succeeded", "failed", "running")}
+    runs.start_run(db, ids["succeeded"], "season", {"year": 2024, "include_results": False})
+    runs.plan_run(db, ids["succeeded"], [1, 2], False, requests=1)
+    runs.add_meeting_counts(db, ids["succeeded"], 1, requests=2, written=10, deleted=1, quarantined=3)
+    runs.add_meeting_counts(db, ids["succeeded"], 2, requests=2, written=5)
+    for key in (1, 2):
+        runs.mark_meeting(db, ids["succeeded"], key, "done")
+    assert runs.finish_run_if_complete(db, ids["succeeded"]) == "succeeded"
+    runs.fail_run(db, ids["failed"], "season", {"year": 2023}, "PermanentError: " + "x" * 200)
+    runs.start_run(db, ids["running"], "recent", {"days": 7})
+    runs.plan_run(db, ids["running"], [3], False, requests=1)
+    for age, name in enumerate(("running", "failed", "succeeded")):
+        db.execute('UPDATE "SyncRuns" SET "StartedAt" = now() - %s * interval \'1 hour\' WHERE "Id" = %s', [age, ids[name]])
+    return ids
+
+
+def test_runs_json_lists_the_latest_runs_newest_first_with_their_meeting_totals(clean_db):
+    ids = make_runs(clean_db)
+    outcome = run_cli("ingestion", "runs", "--limit", "2", "--json")
+    assert outcome.returncode == 0, outcome.stderr
+    listed = json.loads(outcome.stdout)
+    assert [r["id"] for r in listed] == [ids["running"], ids["failed"]]
+    assert listed[0]["status"] == "running" and listed[0]["meetings_total"] == 1 and listed[0]["meetings_done"] == 0
+    assert listed[1]["status"] == "failed" and listed[1]["error"] == "PermanentError: " + "x" * 200
+
+
+def test_runs_table_shows_counts_and_a_truncated_error(clean_db):
+    ids = make_runs(clean_db)
+    outcome = run_cli("ingestion.runs", "--limit", "3")
+    assert outcome.returncode == 0, outcome.stderr
+    lines = outcome.stdout.splitlines()
+    assert lines[0].split()[:4] == ["id", "kind", "arguments", "status"]
+    done = next(line for line in lines if line.startswith(ids["succeeded"]))
+    assert re.search(r"succeeded .* 2/0/2 +5 +15/1 +3$", done), done
+    failed = next(line for line in lines if line.startswith(ids["failed"]))
+    assert "PermanentError: xxx" in failed and failed.endswith("…") and "x" * 100 not in failed
+
+
+def test_list_runs_gives_every_run_exactly_as_get_run_does(clean_db):
+    from workers.db.runs import get_run, list_runs
+
+    make_runs(clean_db)
+    listed = list_runs(clean_db, 10)
+    assert len(listed) == 3
+    assert listed == [get_run(clean_db, r["id"]) for r in listed]
+    assert listed[2]["requests"] == 5 and listed[2]["rows_written"] == 15 and listed[2]["quarantined"] == 3
+
+
+@pytest.mark.parametrize("limit", ["0", "1001"])
+def test_runs_refuses_a_limit_out_of_range(limit, database):
+    outcome = run_cli("ingestion", "runs", "--limit", limit)
+    assert outcome.returncode == 2 and "--limit must be between 1 and 1000" in outcome.stderr
+
+
+@pytest.mark.parametrize("command", [["ingestion", "runs"], ["ingestion.verify"]])
+def test_with_postgresql_down_a_command_says_so_at_once_without_the_password(command):
+    outcome = run_cli(*command, env={"DATABASE_URL": "postgresql://parcferme:s3cretpw@127.0.0.1:1/parcferme"},
+                      timeout=15)
+    assert outcome.returncode == 1
+    assert "cannot reach PostgreSQL at postgresql://parcferme:***@127.0.0.1:1/parcferme" in outcome.stderr
+    assert "s3cretpw" not in outcome.stdout + outcome.stderr
+
+
+# -- verify ----------------------------------------------------------------------------------------------------
+
+def test_verify_reports_a_fully_synced_season_complete_and_prints_no_result(season_2024, data_dir, db):
+    env = season_2024(results=True)
+    expected = recorded.season(data_dir, 2024)
+    outcome = run_cli("ingestion", "verify", "--year", "2024", env=env)
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    assert f"meetings listed by OpenF1 {expected.meetings}, present here {expected.meetings}" in outcome.stdout
+    assert f"sessions listed by OpenF1 {expected.sessions}, present here {expected.sessions}" in outcome.stdout
+    assert f"season 2024: {expected.meetings} rounds ({expected.championship_rounds} championship)" in outcome.stdout
+    assert "RACE 24" in outcome.stdout and "season 2024: complete" in outcome.stdout
+    assert f"Results {expected.results}" in outcome.stdout
+    assert "latest session: 2024 round 24 Abu Dhabi Grand Prix, RACE" in outcome.stdout
+
+
+def test_verify_names_a_missing_session_and_exits_1(season_2024, db):
+    env = season_2024(results=False)
+    db.execute('DELETE FROM "Sessions" WHERE "OpenF1SessionKey" = 9472')
+    outcome = run_cli("ingestion.verify", env=env)
+    assert outcome.returncode == 1, outcome.stdout + outcome.stderr
+    assert "missing 1: 9472" in outcome.stdout and "season 2024: INCOMPLETE" in outcome.stdout
+    report = json.loads(run_cli("ingestion.verify", "--json", env=env).stdout)
+    assert report["seasons"]["2024"]["sessions"]["missing"] == [9472]
+    assert report["seasons"]["2024"]["meetings"]["missing"] == [] and report["complete"] is False
+
+
+def test_verify_of_a_season_absent_here_lists_every_upstream_meeting_as_missing(season_2024, data_dir):
+    env = season_2024(results=False)
+    outcome = run_cli("ingestion", "verify", "--year", "2023", "--json", env=env)
+    assert outcome.returncode == 1
+    season = json.loads(outcome.stdout)["seasons"]["2023"]
+    assert season["meetings"]["present"] == 0
+    assert len(season["meetings"]["missing"]) == recorded.season(data_dir, 2023).meetings
+
+
+def test_verify_refuses_a_bad_year_before_asking_openf1(replay_log, database):
+    outcome = run_cli("ingestion", "verify", "--year", "1999", env={"OPENF1_BASE_URL": replay_log.base_url})
+    assert outcome.returncode == 2 and "year must be between 2023" in outcome.stderr
+    assert replay_log.stats()["requests"] == 0
+
+
+# -- healthcheck -----------------------------------------------------------------------------------------------
+
+def test_healthcheck_passes_when_every_part_is_up(worker, replay_log, database):
+    outcome = run_cli("ingestion", "healthcheck", env={"OPENF1_BASE_URL": replay_log.base_url,
+                                                       "REDIS_URL": worker.broker_url})
+    assert outcome.returncode == 0, outcome.stdout
+    assert [line.split()[:2] for line in outcome.stdout.splitlines()] == [
+        ["OK", "postgres"], ["OK", "indexes"], ["OK", "redis"], ["OK", "openf1"], ["OK", "workers"]]
+    assert replay_log.stats()["requests"] == 1
+
+
+def test_healthcheck_reports_every_part_down_with_a_reason_and_no_password(database):
+    env = {"DATABASE_URL": "postgresql://parcferme:s3cretpw@127.0.0.1:1/parcferme_test",
+           "REDIS_URL": "redis://:r3dispw@127.0.0.1:1/0", "OPENF1_BASE_URL": "http://127.0.0.1:9/v1"}
+    outcome = run_cli("ingestion.healthcheck", "--timeout", "1", env=env)
+    assert outcome.returncode == 1
+    assert [line.split()[:2] for line in outcome.stdout.splitlines()] == [
+        ["FAIL", "postgres"], ["FAIL", "indexes"], ["FAIL", "redis"], ["FAIL", "openf1"], ["FAIL", "workers"]]
+    assert "s3cretpw" not in outcome.stdout + outcome.stderr and "r3dispw" not in outcome.stdout + outcome.stderr
+
+
+def test_healthcheck_skip_checks_one_component_for_a_container(database):
+    env = {"OPENF1_BASE_URL": "http://127.0.0.1:9/v1", "REDIS_URL": NOBODY}
+    everything = run_cli("ingestion.healthcheck", "--timeout", "1", env=env)
+    assert everything.returncode == 1 and "FAIL  openf1" in everything.stdout and "FAIL  workers" in everything.stdout
+    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,workers", "--json", env=env)
+    assert outcome.returncode == 0, outcome.stdout
+    report = json.loads(outcome.stdout)
+    assert report["ok"] is True
+    assert {c["name"]: c["ok"] for c in report["checks"]} == {
+        "postgres": True, "indexes": True, "redis": True, "openf1": None, "workers": None}
+
+
+def test_healthcheck_refuses_an_unknown_check_name(database):
+    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,kafka")
+    assert outcome.returncode == 2 and "unknown: kafka" in outcome.stderr
+
+
+def test_healthcheck_fails_the_indexes_check_when_the_migrations_are_missing(scratch_database):
+    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,workers", env={"DATABASE_URL": scratch_database})
+    assert outcome.returncode == 1
+    assert "OK    postgres" in outcome.stdout and "FAIL  indexes" in outcome.stdout
+    assert "python -m ingestion.db migrate" in outcome.stdout
+
+
+@pytest.fixture()
+def scratch_database(database):
+    """An empty database next to the test one (no migration applied); dropped afterwards."""
+    import psycopg
+
+    name = f"parcferme_ops_{uuid.uuid4().hex[:8]}_test"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield database.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- bulk_sync -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, message", [
+    (["--start-year", "2022"], "--start-year must be between 2023"),
+    (["--start-year", "2024", "--end-year", str(datetime.now(timezone.utc).year + 1)], "--end-year must be between"),
+    (["--start-year", "2024", "--end-year", "2023"], "is before --start-year"),
+    (["--start-year", "twenty"], "--start-year must be a whole number"),
+    (["--all", "--end-year", "2024"], "--end-year goes with --start-year"),
+])
+def test_bulk_sync_refuses_years_outside_2023_to_now_before_any_work(args, message, clean_db):
+    outcome = run_cli("ingestion.bulk_sync", *args)
+    assert outcome.returncode == 2 and message in outcome.stderr
+    assert count(clean_db, "SyncRuns") == 0
+
+
+def test_bulk_sync_follows_one_run_per_season_until_all_succeed(worker, replay_log, clean_db, data_dir):
+    outcome = run_cli("ingestion.bulk_sync", "--start-year", "2023", "--end-year", "2024", "--no-results")
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    for year in (2023, 2024):
+        meetings = recorded.season(data_dir, year).meetings
+        assert f"{year}: [succeeded] meetings {meetings}/{meetings}" in outcome.stdout
+    assert "2 of 2 runs succeeded" in outcome.stdout
+    assert count(clean_db, "SyncRuns") == 2 and count(clean_db, "Seasons") == 2 and count(clean_db, "Results") == 0
+
+
+def test_bulk_sync_says_when_no_worker_answers(database):
+    outcome = run_cli("ingestion.bulk_sync", "--start-year", "2024", env={"REDIS_URL": NOBODY}, timeout=30)
+    assert outcome.returncode == 3 and "celery -A tasks worker" in outcome.stderr
+
+
+def test_following_several_runs_exits_1_when_one_of_them_failed(clean_db, capsys):
+    from ingestion.follow import follow_runs
+    from workers.db import runs
+
+    ok, bad = str(uuid.uuid4()), str(uuid.uuid4())
+    runs.start_run(clean_db, ok, "season", {"year": 2024})
+    runs.plan_run(clean_db, ok, [], False, requests=1)
+    runs.finish_run_if_complete(clean_db, ok)
+    runs.fail_run(clean_db, bad, "season", {"year": 2023}, "PermanentError: upstream refused")
+    assert follow_runs({"2024": ok, "2023": bad}, timeout=10, poll=0.1) == 1
+    out = capsys.readouterr().out
+    assert "2024: [succeeded]" in out and "2023: [failed]" in out and "1 of 2 runs succeeded; failed: 2023" in out
+
+
+# -- ingestion.db audit ----------------------------------------------------------------------------------------
+
+def test_audit_of_a_freshly_synced_season_finds_nothing(season_2024):
+    season_2024(results=False)
+    outcome = run_cli("ingestion.db", "audit")
+    assert outcome.returncode == 0, outcome.stdout
+    assert "no finding" in outcome.stdout
+
+
+def round_id(db, slug: str):
+    return db.execute('SELECT "Id" FROM "Rounds" WHERE "Slug" = %s', [slug]).fetchone()[0]
+
+
+def break_the_data(db) -> None:
+    """One defect of each kind the audit looks for, written as a careless hand or a buggy writer would."""
+    db.execute('INSERT INTO "Rounds" ("SeasonId", "CircuitId", "Name", "Slug", "RoundNumber", "DateStart", "DateEnd", '
+               '"OpenF1MeetingKey") SELECT "SeasonId", "CircuitId", "Name", \'2024-bahrain-gp-copy\', 0, "DateStart", '
+               '"DateEnd", "OpenF1MeetingKey" FROM "Rounds" WHERE "Slug" = \'2024-bahrain-grand-prix\'')
+    db.execute('INSERT INTO "Drivers" ("FirstName", "LastName", "Slug") VALUES (\'Sergio\', \'Pérez\', \'checo\')')
+    db.execute('INSERT INTO "Seasons" ("SeriesId", "Year") SELECT "Id", 2030 FROM "Series"')
+    db.execute('DELETE FROM "Sessions" WHERE "OpenF1SessionKey" = 9584')  # Monza FP2
+    db.execute('INSERT INTO "Sessions" ("RoundId", "Type", "StartTimeUtc", "Status") VALUES (%s, 6, now(), 0)',
+               [round_id(db, "2024-italian-grand-prix")])
+    db.execute('UPDATE "Entrants" SET "CarNumber" = 1 WHERE "RoundId" = %s AND "CarNumber" = 11',
+               [round_id(db, "2024-bahrain-grand-prix")])
+    db.execute('DELETE FROM "Entrants" WHERE "RoundId" = %s AND "CarNumber" > 20',
+               [round_id(db, "2024-monaco-grand-prix")])
+
+
+def test_audit_reports_duplicates_empty_parents_and_incomplete_rounds(season_2024, db):
+    season_2024(results=False)
+    break_the_data(db)
+    outcome = run_cli("ingestion.db", "audit")
+    assert outcome.returncode == 1, outcome.stdout
+    for finding in ("rounds sharing one OpenF1 meeting key: 1", "  meeting 1229: 2024-bahrain-gp-copy, "
+                    "2024-bahrain-grand-prix", "  sergio-perez: checo, sergio-perez",
+                    "  2024-italian-grand-prix RACE: sessions 9590, ", "  2024-bahrain-grand-prix #1: ",
+                    "seasons without rounds: 1", "  formula-1 2030", "rounds without sessions: 1",
+                    "  2024-bahrain-gp-copy", "  2024-italian-grand-prix (conventional weekend): missing FP2",
+                    "  2024-monaco-grand-prix: 10 entrants, expected at least 20"):
+        assert finding in outcome.stdout, finding
+    assert outcome.stdout.rstrip().endswith("with findings")
+
+
+def test_audit_flags_completed_sessions_whose_results_are_missing(season_2024, db):
+    season_2024(results=True)
+    db.execute('DELETE FROM "Results" WHERE "SessionId" = (SELECT "Id" FROM "Sessions" WHERE "OpenF1SessionKey" = 9472)')
+    db.execute('DELETE FROM "Results" x USING "Sessions" s, "Entrants" e WHERE s."Id" = x."SessionId" '
+               'AND e."Id" = x."EntrantId" AND s."OpenF1SessionKey" = 9586 AND e."CarNumber" = 1')
+    outcome = run_cli("ingestion.db", "audit")
+    assert outcome.returncode == 1
+    assert "  2024-bahrain-grand-prix RACE (session 9472)" in outcome.stdout
+    assert "  2024-italian-grand-prix QUALIFYING (session 9586): 1 entrant(s) with a RACE result have none here" \
+           in outcome.stdout
