@@ -64,15 +64,21 @@ class SyncTask(Task):
         except Throttled as exc:
             throttles = pipeline.note_throttle(self.request.id)
             log.info("%s throttled %s: again in %.1fs (throttle %d)", self.name, kwargs, exc.wait, throttles)
+            pipeline.count_retry(self.run_id(kwargs), kwargs.get("meeting_key"), throttle=True)
             raise self.retry(exc=exc, countdown=bounded(max(0.0, exc.wait - THROTTLE_LEAD)),
                              max_retries=self.request.retries + 1)
         except RetryableError as exc:
             budget = get_settings().TASK_MAX_RETRIES + pipeline.throttles_of(self.request.id)
+            if self.request.retries < budget:
+                pipeline.count_retry(self.run_id(kwargs), kwargs.get("meeting_key"), throttle=False)
             raise self.retry(exc=exc, countdown=bounded(retry_countdown(exc, self.request.retries)), max_retries=budget)
         finally:
             current_owner.reset(owner)
         log.info("%s ok %s in %.2fs", self.name, outcome, time.monotonic() - started)
         return outcome
+
+    def run_id(self, kwargs: dict) -> str | None:
+        return kwargs.get("run_id")
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):  # noqa: D102
         log.error("%s failed for %s: %s", self.name, {k: v for k, v in kwargs.items()}, describe(exc))
@@ -89,6 +95,9 @@ class DispatchTask(SyncTask):
     """A dispatcher's failure marks its run failed (the run id is the dispatcher's task id)."""
 
     kind = "season"
+
+    def run_id(self, kwargs: dict) -> str | None:
+        return kwargs.get("run_id") or self.request.id
 
     def record_failure(self, exc, task_id, args, kwargs) -> None:
         arguments = {"args": list(args), **{k: v for k, v in kwargs.items() if k != "run_id"}}

@@ -16,7 +16,7 @@ from workers import endpoints as ep
 from workers import mapping
 from workers.db import connection, racing, runs
 from workers.db.schema import check_schema
-from workers.errors import BadArgument, PermanentError
+from workers.errors import BadArgument, IngestionError, PermanentError
 from workers.mapping import Rejected
 from workers.models import Meeting
 from workers.openf1 import OpenF1Client
@@ -241,6 +241,17 @@ def finish_meeting(run_id: str | None, meeting_key: int | None, error: str | Non
             runs.mark_meeting(conn, run_id, meeting_key, "failed" if error else "done", error)
     with connection() as conn:  # a second transaction: it must see the mark above committed
         return runs.finish_run_if_complete(conn, run_id)
+
+
+def count_retry(run_id: str | None, meeting_key: int | None, throttle: bool) -> None:
+    """Record a retry in the run table; never lets the bookkeeping itself fail the retry."""
+    if run_id is None:
+        return
+    try:
+        with connection() as conn:
+            runs.count_retry(conn, run_id, meeting_key, throttle)
+    except IngestionError:
+        pass  # the database may be the very reason for the retry
 
 
 def fail_run(run_id: str, kind: str, arguments: dict[str, Any], error: str) -> None:

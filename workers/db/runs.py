@@ -35,6 +35,17 @@ def add_meeting_counts(conn: psycopg.Connection, run_id: str, meeting_key: int, 
         [requests, written, deleted, quarantined, run_id, meeting_key])
 
 
+def count_retry(conn: psycopg.Connection, run_id: str, meeting_key: int | None, throttle: bool) -> None:
+    """One more retry (error) or throttle (wait for an OpenF1 slot) of a meeting step, or of the dispatcher."""
+    if meeting_key is None:
+        if not throttle:
+            conn.execute('UPDATE "SyncRuns" SET "Retries" = "Retries" + 1 WHERE "Id" = %s', [run_id])
+        return
+    column = "Throttles" if throttle else "Retries"
+    conn.execute(f'UPDATE "SyncRunMeetings" SET "{column}" = "{column}" + 1 WHERE "RunId" = %s AND "MeetingKey" = %s',
+                 [run_id, meeting_key])
+
+
 def mark_meeting(conn: psycopg.Connection, run_id: str, meeting_key: int, status: str, error: str | None = None) -> None:
     """A pending meeting becomes done or failed; a finished one keeps its state (redelivery is harmless)."""
     conn.execute('UPDATE "SyncRunMeetings" SET "Status" = %s, "Error" = %s, "UpdatedAt" = now() '
@@ -45,11 +56,14 @@ def mark_meeting(conn: psycopg.Connection, run_id: str, meeting_key: int, status
 def finish_run_if_complete(conn: psycopg.Connection, run_id: str) -> str | None:
     """Close the run once no meeting is pending; call after the meeting's own change has committed."""
     row = conn.execute(
-        'UPDATE "SyncRuns" r SET "FinishedAt" = now(), "Status" = CASE WHEN EXISTS (SELECT 1 FROM "SyncRunMeetings" m '
-        'WHERE m."RunId" = r."Id" AND m."Status" = \'failed\') THEN \'failed\' ELSE \'succeeded\' END '
-        'WHERE r."Id" = %s AND r."Status" = \'running\' AND r."MeetingsTotal" IS NOT NULL AND NOT EXISTS '
+        'UPDATE "SyncRuns" r SET "FinishedAt" = now(), "Status" = CASE WHEN f.failed > 0 THEN \'failed\' '
+        'ELSE \'succeeded\' END, "Error" = CASE WHEN f.failed > 0 THEN f.failed || \' meeting(s) failed, first \' '
+        '|| f.first ELSE r."Error" END FROM (SELECT count(*) AS failed, (array_agg("MeetingKey" || \': \' || '
+        'coalesce("Error", \'?\') ORDER BY "MeetingKey"))[1] AS first FROM "SyncRunMeetings" '
+        'WHERE "RunId" = %(run)s AND "Status" = \'failed\') f '
+        'WHERE r."Id" = %(run)s AND r."Status" = \'running\' AND r."MeetingsTotal" IS NOT NULL AND NOT EXISTS '
         '(SELECT 1 FROM "SyncRunMeetings" m WHERE m."RunId" = r."Id" AND m."Status" = \'pending\') '
-        'RETURNING r."Status"', [run_id]).fetchone()
+        'RETURNING r."Status"', {"run": run_id}).fetchone()
     return row[0] if row else None
 
 
@@ -66,23 +80,25 @@ def fail_run(conn: psycopg.Connection, run_id: str, kind: str, arguments: dict[s
 _RUN_SUMMARY = (
     'SELECT r."Id", r."Kind", r."Arguments", r."IncludeResults", r."Status", r."StartedAt", r."FinishedAt", '
     'r."MeetingsTotal", r."Requests", r."Error", m.done, m.failed, m.requests, m.written, m.deleted, m.quarantined, '
-    'm.first_error FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE "Status" = \'done\') AS done, '
+    'm.first_error, r."Retries" + m.retries, m.throttles FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE "Status" = \'done\') AS done, '
     'count(*) FILTER (WHERE "Status" = \'failed\') AS failed, coalesce(sum("Requests"), 0) AS requests, '
     'coalesce(sum("RowsWritten"), 0) AS written, coalesce(sum("RowsDeleted"), 0) AS deleted, '
-    'coalesce(sum("Quarantined"), 0) AS quarantined, '
+    'coalesce(sum("Quarantined"), 0) AS quarantined, coalesce(sum("Retries"), 0) AS retries, '
+    'coalesce(sum("Throttles"), 0) AS throttles, '
     '(array_agg("Error" ORDER BY "MeetingKey") FILTER (WHERE "Error" IS NOT NULL))[1] AS first_error '
     'FROM "SyncRunMeetings" WHERE "RunId" = r."Id") m '
 )
 _RUN_FIELDS = ("id", "kind", "arguments", "include_results", "status", "started_at", "finished_at", "meetings_total",
                "dispatch_requests", "error", "meetings_done", "meetings_failed", "meeting_requests", "rows_written",
-               "rows_deleted", "quarantined", "first_meeting_error")
+               "rows_deleted", "quarantined", "first_meeting_error", "retries", "throttles")
 
 
 def _run_of(row: tuple) -> dict[str, Any]:
     run = dict(zip(_RUN_FIELDS, row))
     run["id"] = str(run["id"])
     run["requests"] = run.pop("dispatch_requests") + int(run.pop("meeting_requests"))
-    for key in ("meetings_done", "meetings_failed", "rows_written", "rows_deleted", "quarantined"):
+    for key in ("meetings_done", "meetings_failed", "rows_written", "rows_deleted", "quarantined", "retries",
+                "throttles"):
         run[key] = int(run[key])
     return run
 
