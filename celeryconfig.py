@@ -40,3 +40,14 @@ worker_hijack_root_logger = False
 worker_redirect_stdouts = False
 timezone = "UTC"
 enable_utc = True
+
+# Beat: the schedule itself is in tasks/schedule.py (one place). RedBeat keeps it and a lock in Redis: a
+# second beat started by mistake waits for the lock instead of sending every task twice. The running beat
+# renews the lock at least every beat_max_loop_interval seconds; a beat that died without releasing it is
+# replaced after BEAT_LOCK_TIMEOUT seconds (a standby retries every beat_max_loop_interval).
+beat_scheduler = "redbeat.RedBeatScheduler"
+beat_max_loop_interval = 30
+redbeat_redis_url = _settings.REDIS_URL
+redbeat_redis_options = {"retry_period": 60}  # RedBeat retries its Redis calls for up to 60 s (e.g. a restart)
+redbeat_key_prefix = "parcferme:beat:"
+redbeat_lock_timeout = _settings.BEAT_LOCK_TIMEOUT

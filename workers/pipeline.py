@@ -129,7 +129,7 @@ def plan_recent(run_id: str, days: int, include_results: bool | None, now: datet
     since = now - timedelta(days=days)
     years = sorted({y for y in (since.year, now.year) if y >= FIRST_YEAR})
     meetings, rejected, requests = _fetch_meetings(years)
-    recent = [m for m in meetings if m.date_start <= now and (m.date_end or m.date_start) >= since]
+    recent = [m for m in meetings if m.date_start <= now and meeting_end(m) >= since]
     return _plan(run_id, meetings, recent, rejected, requests, include_results, now)
 
 
@@ -146,7 +146,12 @@ def _fetch_meetings(years: list[int]) -> tuple[list[Meeting], list[Rejected], in
 
 def default_include_results(meetings: list[Meeting], now: datetime) -> bool:
     """SPEC §3: results by default only when every meeting of the selection has ended."""
-    return bool(meetings) and all((m.date_end or m.date_start) < now for m in meetings)
+    return bool(meetings) and all(meeting_end(m) < now for m in meetings)
+
+
+def meeting_end(meeting: Meeting) -> datetime:
+    """When a meeting ends; a record without `date_end` (older upstream states) is taken as a 4-day weekend."""
+    return meeting.date_end or meeting.date_start + timedelta(days=4)
 
 
 def _plan(run_id: str, season: list[Meeting], selected: list[Meeting], rejected: list[Rejected], requests: int,

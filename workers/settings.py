@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -18,6 +19,11 @@ def _require_scheme(value: str, schemes: tuple[str, ...]) -> str:
     if parts.scheme not in schemes or not parts.netloc:
         raise ValueError(f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}")
     return value
+
+
+def _is_credential(pair: str) -> bool:
+    user, sep, password = pair.partition(":")
+    return bool(sep and user.strip() and password) and user == user.strip()
 
 
 class Settings(BaseSettings):
@@ -42,6 +48,13 @@ class Settings(BaseSettings):
     REDIS_VISIBILITY_TIMEOUT: int = Field(3600, ge=5)
     DB_POOL_MAX_SIZE: int = Field(4, ge=1)
     LOG_LEVEL: str = "INFO"
+    LOG_FORMAT: Literal["text", "json"] = "text"
+    BEAT_SYNC_RECENT_EVERY: float = Field(3600.0, ge=1)
+    BEAT_RECENT_DAYS: int = Field(3, ge=1, le=366)
+    BEAT_RESULTS: Literal["auto", "never"] = "auto"
+    BEAT_STALE_AFTER: float = Field(6 * 3600.0, ge=60)
+    BEAT_LOCK_TIMEOUT: int = Field(150, ge=60)
+    FLOWER_BASIC_AUTH: SecretStr | None = None
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -60,6 +73,16 @@ class Settings(BaseSettings):
 
         parse_rates(value)  # BadArgument (a ValueError) names the expected notation
         return value
+
+    @field_validator("FLOWER_BASIC_AUTH", mode="before")
+    @classmethod
+    def _flower_basic_auth(cls, value: object) -> object:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or text == "":
+            return None
+        if not isinstance(text, str) or not all(_is_credential(pair) for pair in text.split(",")):
+            raise ValueError("must be user:password, or several such pairs separated by commas")
+        return text
 
     @field_validator("OPENF1_BASE_URL")
     @classmethod
