@@ -26,6 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
     sync_parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
     sync_parser.set_defaults(handler=sync)
+    follow_parser = sub.add_parser("follow", help="follow a run (e.g. again after Ctrl-C) until it ends")
+    follow_parser.add_argument("run_id", help="the run's id, as `sync` printed it or `runs` lists it")
+    follow_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
+    follow_parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
+    follow_parser.set_defaults(handler=lambda a: follow(a.run_id, a.timeout, a.poll))
     for name, module in COMMANDS.items():
         command = sub.add_parser(name, help=module.HELP, description=module.__doc__)
         module.add_arguments(command)

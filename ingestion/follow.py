@@ -90,7 +90,8 @@ def follow_runs(runs: dict[str, str], timeout: float | None, poll: float) -> int
                 return _outcome(runs, ended)
             time.sleep(poll)
     except KeyboardInterrupt:
-        print(f"\nstopped following; the runs go on. Their state is in \"SyncRuns\" (Id = {_ids(runs)}).")
+        again = "\n".join(f"  python -m ingestion follow {run_id}" for run_id in runs.values())
+        print(f"\nstopped following; the run goes on (nothing was cancelled). Follow it again with:\n{again}")
         return EXIT_INTERRUPTED
     print(f"gave up following after {timeout:.0f}s; the runs go on (Id = {_ids(runs)})", file=sys.stderr)
     return EXIT_FAILED
@@ -100,10 +101,16 @@ def _report(label: str, run_id: str, elapsed: float, last: dict[str, str], ended
     from workers import pipeline  # settings are read here, after argparse answered --help
 
     run = pipeline.run_status(run_id)
-    line = (f"{label}: " if label else "") + progress_line(run, elapsed)
-    if line != last.get(label):
-        print(line, flush=True)
-        last[label] = line
+    prefix = f"{label}: " if label else ""
+    if sys.stdout.isatty():  # a live bar on a terminal, redrawn in place; a new line once the run ends
+        done = run is not None and run["status"] != "running"
+        sys.stdout.write("\r\033[K" + prefix + progress_bar(run, elapsed) + ("\n" if done else ""))
+        sys.stdout.flush()
+    else:
+        line = prefix + progress_line(run, elapsed)
+        if line != last.get(label):
+            print(line, flush=True)
+            last[label] = line
     if run and run["status"] != "running":
         ended[label] = run["status"]
 
@@ -125,13 +132,26 @@ def progress_line(run: dict | None, elapsed: float) -> str:
         return "waiting for a worker to start the run…"
     total = run["meetings_total"]
     head = f"[{run['status']}] meetings {run['meetings_done']}/{total if total is not None else '?'}"
-    tail = (f", {run['meetings_failed']} failed, {run['requests']} requests, {run['rows_written']} rows written, "
-            f"{run['quarantined']} quarantined")
+    tail = (f", {run['meetings_failed']} failed, {run['requests']} requests, {run['throttles']} rate-limit waits, "
+            f"{run['rows_written']} rows written, {run['quarantined']} quarantined")
     if run["status"] != "running":
         tail += f", {duration_text(run)}"
         if run["error"]:
             tail += f" — {run['error']}"
     return head + tail
+
+
+def progress_bar(run: dict | None, elapsed: float, width: int = 24) -> str:
+    """`[#########---------------] 9/25 meetings · 40 requests · 3 rate-limit waits · 12s` (counts only)."""
+    if run is None:
+        return f"waiting for a worker to start the run… {elapsed:.0f}s"
+    total, done = run["meetings_total"] or 0, run["meetings_done"] + run["meetings_failed"]
+    filled = int(width * done / total) if total else 0
+    text = (f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total or '?'} meetings · {run['requests']} requests"
+            f" · {run['throttles']} rate-limit waits · {elapsed:.0f}s")
+    if run["status"] != "running":
+        text += f" · {run['status']}" + (f" — {run['error']}" if run["error"] else "")
+    return text
 
 
 def duration_text(run: dict) -> str:
