@@ -17,6 +17,7 @@ if [ -z "${OPENF1_BASE_URL:-}" ] && ! curl -sf -m 5 -o /dev/null "https://api.op
   .venv/bin/python -m openf1_replay --port "$port" &
   pids+=($!)
   export OPENF1_BASE_URL="http://127.0.0.1:$port/v1"
+  export OPENF1_RATE_LIMIT="${OPENF1_RATE_LIMIT:-off}"  # the local replay has no limit; set one to watch the limiter
   for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/__replay/health" && break; sleep 0.2; done
 fi
 
