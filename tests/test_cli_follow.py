@@ -22,7 +22,9 @@ def on_a_terminal(*args: str, interrupt_after: str | None = None, timeout: float
     """Run `python -m ingestion ARGS` with a pseudo-terminal as stdout; optionally Ctrl-C once TEXT is seen."""
     leader, follower = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "ingestion", *args], cwd=REPO, stdout=follower, stderr=follower,
-                            stdin=subprocess.DEVNULL, env=os.environ.copy())
+                            stdin=subprocess.DEVNULL, env=os.environ.copy(),
+                            # as a terminal's foreground job: Ctrl-C delivered even when CI runs us with it ignored
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     os.close(follower)
     out, deadline, interrupted = b"", time.monotonic() + timeout, False
     while time.monotonic() < deadline:
