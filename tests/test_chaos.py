@@ -135,17 +135,20 @@ def _wait_for_requests(server: ReplayServer, count: int, timeout: float = 60) ->
 def test_postgresql_restarted_mid_sync_ends_in_the_clean_state(clean_state, workers, database, replay_log):
     expected = clean_state(2023, 2024)
     truncate(database)
+    replay_log.reset()  # count this sync's requests only
     replay_log.latency = 0.05
     (worker,) = workers(replay_log.base_url)
     run_ids = [send(worker.app, "sync_season", year, include_results=True) for year in (2023, 2024)]
     _wait_for_requests(replay_log, 60)
+    with psycopg.connect(database) as conn:
+        pending = conn.execute('SELECT count(*) FROM "SyncRunMeetings" WHERE "Status" = %s', ["pending"]).fetchone()[0]
     cluster = sorted(os.listdir("/etc/postgresql"))[0]
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True, timeout=60)
     replay_log.latency = 0.0
     runs = [wait_for_run(database, r, 180, worker) for r in run_ids]
+    assert pending > 0, "the restart came after the sync"
     assert [r["status"] for r in runs] == ["succeeded", "succeeded"], runs
-    assert state_hash(database) == expected
-    assert "DatabaseUnavailable" in worker.log() or "OperationalError" in worker.log()
+    assert state_hash(database) == expected  # the pool reconnected (silently, or through task retries)
 
 
 @pytest.fixture()
@@ -183,6 +186,7 @@ def test_redis_restarted_mid_sync_ends_in_the_clean_state(clean_state, workers, 
     expected = clean_state(2023, 2024)
     truncate(database)
     broker, restart = own_redis
+    replay_log.reset()  # count this sync's requests only
     replay_log.latency = 0.05
     (worker,) = workers(replay_log.base_url, broker=broker)
     run_ids = [send(worker.app, "sync_season", year, include_results=True) for year in (2023, 2024)]
