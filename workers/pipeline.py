@@ -49,19 +49,14 @@ def fleet_limiter() -> FleetLimiter | None:
 
 
 def note_throttle(task_id: str) -> int:
-    """Count a wait for a slot of this task (kept a day): throttles never spend the error-retry budget."""
+    """Count a wait for a slot of this task: throttles never spend the error-retry budget."""
     limiter = client().limiter
-    if limiter is None:
-        return 0
-    key = f"{limiter.prefix}:throttles:{task_id}"
-    count = limiter.redis.incr(key)
-    limiter.redis.expire(key, 86400)
-    return int(count)
+    return limiter.note_throttle(task_id) if limiter else 0
 
 
 def throttles_of(task_id: str) -> int:
     limiter = client().limiter
-    return int(limiter.redis.get(f"{limiter.prefix}:throttles:{task_id}") or 0) if limiter else 0
+    return limiter.throttles(task_id) if limiter else 0
 
 
 def ensure_schema() -> None:
