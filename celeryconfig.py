@@ -36,6 +36,21 @@ broker_transport_options = {
 result_backend_transport_options = {"visibility_timeout": _visibility}
 broker_connection_retry_on_startup = True
 
+# A broker outage (Redis restarted, a failover) must not lose the next step of a meeting's chain: the step a
+# task publishes when it ends, and the result it stores, are retried for about REDIS_OUTAGE_SECONDS
+# (Celery's defaults give up after 0.6 s and the chain is silently cut; measured in tests/test_chaos.py).
+# A pool process waits through the outage instead; the consumer reconnects on its own.
+_outage = _settings.REDIS_OUTAGE_SECONDS
+task_publish_retry_policy = {"max_retries": max(3, -(-_outage // 2)), "interval_start": 0, "interval_step": 0.5,
+                             "interval_max": 2}
+result_backend_always_retry = True
+result_backend_max_retries = max(3, _outage)  # full-jitter waits of at most 2 s: about 1 s each
+result_backend_base_sleep_between_retries_ms = 100
+result_backend_max_sleep_between_retries_ms = 2000
+# A task running when the connection drops finishes its (idempotent) work; its message may come once more
+# after the visibility timeout. Cancelling it instead would stall its meeting for that whole timeout.
+worker_cancel_long_running_tasks_on_connection_loss = False
+
 worker_hijack_root_logger = False
 worker_redirect_stdouts = False
 timezone = "UTC"

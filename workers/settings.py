@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     OPENF1_LIVE_RETRY_SECONDS: float = Field(300.0, gt=0)
     TASK_MAX_RETRIES: int = Field(8, ge=0)
     REDIS_VISIBILITY_TIMEOUT: int = Field(3600, ge=5)
+    REDIS_OUTAGE_SECONDS: int = Field(60, ge=1, le=3600)
     DB_POOL_MAX_SIZE: int = Field(4, ge=1)
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["text", "json"] = "text"
