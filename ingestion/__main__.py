@@ -1,4 +1,4 @@
-"""`python -m ingestion sync | runs | verify | healthcheck | record`: the operators' commands.
+"""`python -m ingestion sync | runs | resume | verify | healthcheck | record`: the operators' commands.
 
 `sync` enqueues a run and follows it to the end; every other command lives in its own module under
 `ingestion/` (also runnable as `python -m ingestion.<command>`).
@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ingestion import healthcheck, record, runs, verify
+from ingestion import healthcheck, record, resume, runs, verify
 from ingestion.follow import EXIT_NO_WORKER, add_results_flags, enqueue, follow, run_command, worker_answers
 
-COMMANDS = {"runs": runs, "verify": verify, "healthcheck": healthcheck, "record": record}
+COMMANDS = {"runs": runs, "resume": resume, "verify": verify, "healthcheck": healthcheck, "record": record}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ from workers.errors import BadArgument
 HELP = "list the latest sync runs"
 ERROR_WIDTH = 60
 COLUMNS = ("id", "kind", "arguments", "status", "started", "duration", "meetings d/f/t", "requests",
-           "rows w/d", "quarantined", "retries/throttles", "error")
+           "rows w/d", "quarantined", "retries/throttles/resent", "error")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +53,7 @@ def row_of(run: dict[str, Any]) -> tuple[str, ...]:
             run["started_at"].astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ"), duration(run),
             f"{run['meetings_done']}/{run['meetings_failed']}/{total}", str(run["requests"]),
             f"{run['rows_written']}/{run['rows_deleted']}", str(run["quarantined"]),
-            f"{run['retries']}/{run['throttles']}", truncate(run["error"] or run["first_meeting_error"] or ""))
+            f"{run['retries']}/{run['throttles']}/{run['resent']}", truncate(run["error"] or run["first_meeting_error"] or ""))
 
 
 def arguments_text(arguments: dict[str, Any] | None) -> str:

@@ -2,8 +2,9 @@
 
 `celery -A tasks beat` (RedBeat: the schedule and a lock live in Redis, so a second beat started by mistake
 waits instead of sending everything twice) sends `scheduled_sync_recent` every BEAT_SYNC_RECENT_EVERY
-seconds. That task starts one `sync_recent` run unless the previous scheduled run is still running, so a
-slow run and the next tick never overlap. Scheduled runs carry `"scheduled": true` in their "SyncRuns"
+seconds, and `resume_stalled` (tasks/resume.py) every BEAT_RESUME_EVERY seconds. The first starts one
+`sync_recent` run unless the previous scheduled run is still running, so a slow run and the next tick never
+overlap. Scheduled runs carry `"scheduled": true` in their "SyncRuns"
 arguments; a running one older than BEAT_STALE_AFTER (a crashed run) no longer blocks the schedule.
 """
 
@@ -28,13 +29,6 @@ MARKER = {"scheduled": True}
 START_LOCK = "parcferme:beat:sync_recent:start"
 START_LOCK_TIMEOUT = 60  # seconds; the check-and-start takes milliseconds, a crashed holder frees it by then
 
-# The lock's one query: the newest scheduled run of a kind that is still running and not stale.
-RUNNING_SCHEDULED_RUN = (
-    'SELECT "Id"::text, extract(epoch FROM now() - "StartedAt")::float8 FROM "SyncRuns" '
-    'WHERE "Kind" = %s AND "Status" = \'running\' AND "Arguments" @> \'{"scheduled": true}\'::jsonb '
-    'AND "StartedAt" > now() - make_interval(secs => %s) ORDER BY "StartedAt" DESC LIMIT 1')
-
-
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     """Every periodic task, each with the reason it exists and an expiry."""
     every = settings.BEAT_SYNC_RECENT_EVERY
@@ -50,6 +44,13 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
                        "stale_after": settings.BEAT_STALE_AFTER},
             "options": {"expires": every},  # a tick still queued when the next one is due is superseded by it
         },
+        # A step the broker lost (tasks/resume.py) is sent again once its meeting made no progress for
+        # `stalled_after` seconds, so no run stays `running` for ever.
+        "resume-stalled": {
+            "task": "resume_stalled",
+            "schedule": settings.BEAT_RESUME_EVERY,
+            "options": {"expires": settings.BEAT_RESUME_EVERY},
+        },
     }
 
 
@@ -61,8 +62,7 @@ def _redis() -> redis.Redis:
 def running_scheduled_run(kind: str, stale_after: float) -> tuple[str, float] | None:
     """(run id, age in seconds) of the newest scheduled run of `kind` still running, ignoring stale ones."""
     with connection() as conn:
-        row = conn.execute(RUNNING_SCHEDULED_RUN, [kind, float(stale_after)]).fetchone()
-    return (row[0], row[1]) if row else None
+        return runs.running_scheduled_run(conn, kind, stale_after)
 
 
 def start_scheduled_recent(days: int, include_results: bool | None, stale_after: float) -> dict[str, Any]:

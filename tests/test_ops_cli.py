@@ -4,6 +4,7 @@ and exits 0 only when all is well."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -85,7 +86,7 @@ def test_runs_table_shows_counts_and_a_truncated_error(clean_db):
     lines = outcome.stdout.splitlines()
     assert lines[0].split()[:4] == ["id", "kind", "arguments", "status"]
     done = next(line for line in lines if line.startswith(ids["succeeded"]))
-    assert re.search(r"succeeded .* 2/0/2 +5 +15/1 +3 +0/0$", done), done
+    assert re.search(r"succeeded .* 2/0/2 +5 +15/1 +3 +0/0/0$", done), done
     failed = next(line for line in lines if line.startswith(ids["failed"]))
     assert "PermanentError: xxx" in failed and failed.endswith("…") and "x" * 100 not in failed
 
@@ -312,3 +313,38 @@ def test_audit_flags_completed_sessions_whose_results_are_missing(season_2024, d
     assert "  2024-bahrain-grand-prix RACE (session 9472)" in outcome.stdout
     assert "  2024-italian-grand-prix QUALIFYING (session 9586): 1 entrant(s) with a RACE result have none here" \
            in outcome.stdout
+
+
+def test_resume_refuses_a_threshold_inside_the_visibility_timeout_before_any_work(clean_db):
+    run_id = str(uuid.uuid4())
+    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments", "MeetingsTotal") VALUES (%s, \'season\', '
+                     '\'{"year": 2024}\', 1)', [run_id])
+    clean_db.execute('INSERT INTO "SyncRunMeetings" ("RunId", "MeetingKey", "UpdatedAt") VALUES (%s, 1229, '
+                     'now() - interval \'1 day\')', [run_id])
+    outcome = run_cli("ingestion", "resume", "--stalled-after", "60", env={"REDIS_URL": NOBODY})
+    assert outcome.returncode == 2 and "--stalled-after must exceed REDIS_VISIBILITY_TIMEOUT" in outcome.stderr
+    assert clean_db.execute('SELECT "Resent" FROM "SyncRunMeetings"').fetchone() == (0,)
+
+
+def test_resume_publishes_the_stalled_meeting_again_on_the_broker_and_says_so(clean_db):
+    import redis
+
+    broker = redis.Redis.from_url(NOBODY)
+    broker.flushdb()
+    run_id = str(uuid.uuid4())
+    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments", "MeetingsTotal", "IncludeResults") '
+                     'VALUES (%s, \'season\', \'{"year": 2024}\', 2, false)', [run_id])
+    clean_db.execute('INSERT INTO "SyncRunMeetings" ("RunId", "MeetingKey", "UpdatedAt") VALUES (%s, 1229, '
+                     'now() - interval \'3 hours\'), (%s, 1230, now())', [run_id, run_id])
+    try:
+        outcome = run_cli("ingestion", "resume", "--json", env={"REDIS_URL": NOBODY})
+        assert outcome.returncode == 0, outcome.stderr
+        assert json.loads(outcome.stdout)["meetings_resent"] == [[run_id, 1229]]
+        messages = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
+        assert [m["headers"]["task"] for m in messages] == ["sync_meeting"]
+        body = json.loads(base64.b64decode(messages[0]["body"]))
+        assert body[1] == {"meeting_key": 1229, "include_results": False, "run_id": run_id}
+        again = run_cli("ingestion", "resume", env={"REDIS_URL": NOBODY})
+        assert again.returncode == 0 and again.stdout.strip() == "nothing stalled"
+    finally:
+        broker.flushdb()

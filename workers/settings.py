@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     TASK_MAX_RETRIES: int = Field(8, ge=0)
     REDIS_VISIBILITY_TIMEOUT: int = Field(3600, ge=5)
     REDIS_OUTAGE_SECONDS: int = Field(60, ge=1, le=3600)
+    RESUME_STALLED_AFTER: int | None = Field(None, ge=10)  # None: twice REDIS_VISIBILITY_TIMEOUT
+    RESUME_MAX_RESENDS: int = Field(3, ge=0, le=100)
     DB_POOL_MAX_SIZE: int = Field(4, ge=1)
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["text", "json"] = "text"
@@ -55,6 +57,7 @@ class Settings(BaseSettings):
     BEAT_RESULTS: Literal["auto", "never"] = "auto"
     BEAT_STALE_AFTER: float = Field(6 * 3600.0, ge=60)
     BEAT_LOCK_TIMEOUT: int = Field(150, ge=60)
+    BEAT_RESUME_EVERY: float = Field(300.0, ge=1)
     FLOWER_BASIC_AUTH: SecretStr | None = None
 
     @field_validator("DATABASE_URL")
@@ -85,6 +88,18 @@ class Settings(BaseSettings):
             raise ValueError("must be user:password, or several such pairs separated by commas")
         return text
 
+    @model_validator(mode="after")
+    def _stalled_after(self) -> "Settings":
+        if self.RESUME_STALLED_AFTER is not None and self.RESUME_STALLED_AFTER <= self.REDIS_VISIBILITY_TIMEOUT:
+            raise ValueError("RESUME_STALLED_AFTER must exceed REDIS_VISIBILITY_TIMEOUT: a task of a worker that "
+                             "died comes back only after the visibility timeout, and is not lost before it")
+        return self
+
+    @property
+    def stalled_after(self) -> int:
+        """Seconds without progress after which a pending meeting (or an unplanned run) counts as lost."""
+        return self.RESUME_STALLED_AFTER or 2 * self.REDIS_VISIBILITY_TIMEOUT
+
     @field_validator("OPENF1_BASE_URL")
     @classmethod
     def _openf1_url(cls, value: str) -> str:
@@ -96,7 +111,8 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else e["msg"].removeprefix(
+            "Value error, ") for e in exc.errors())
         raise SettingsError(f"invalid setting(s): {problems}") from None
 
 

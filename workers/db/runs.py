@@ -42,8 +42,8 @@ def count_retry(conn: psycopg.Connection, run_id: str, meeting_key: int | None, 
             conn.execute('UPDATE "SyncRuns" SET "Retries" = "Retries" + 1 WHERE "Id" = %s', [run_id])
         return
     column = "Throttles" if throttle else "Retries"
-    conn.execute(f'UPDATE "SyncRunMeetings" SET "{column}" = "{column}" + 1 WHERE "RunId" = %s AND "MeetingKey" = %s',
-                 [run_id, meeting_key])
+    conn.execute(f'UPDATE "SyncRunMeetings" SET "{column}" = "{column}" + 1, "UpdatedAt" = now() '
+                 'WHERE "RunId" = %s AND "MeetingKey" = %s', [run_id, meeting_key])
 
 
 def mark_meeting(conn: psycopg.Connection, run_id: str, meeting_key: int, status: str, error: str | None = None) -> None:
@@ -67,6 +67,44 @@ def finish_run_if_complete(conn: psycopg.Connection, run_id: str) -> str | None:
     return row[0] if row else None
 
 
+def claim_stalled_meetings(conn: psycopg.Connection, stalled_after: float,
+                           limit: int = 1000) -> list[tuple[str, int, bool, int]]:
+    """(run id, meeting key, include results, times resent) of pending meetings of running runs that made no
+    progress for `stalled_after` seconds. Each is claimed by this call alone: its "Resent" grows by one and its
+    "UpdatedAt" restarts the clock (a concurrent sweep, blocked on the row, then finds it fresh and skips it)."""
+    rows = conn.execute(
+        'UPDATE "SyncRunMeetings" m SET "Resent" = m."Resent" + 1, "UpdatedAt" = now() FROM "SyncRuns" r '
+        'WHERE r."Id" = m."RunId" AND r."Status" = \'running\' AND (m."RunId", m."MeetingKey") IN ('
+        'SELECT s."RunId", s."MeetingKey" FROM "SyncRunMeetings" s JOIN "SyncRuns" x ON x."Id" = s."RunId" '
+        'WHERE x."Status" = \'running\' AND s."Status" = \'pending\' '
+        'AND s."UpdatedAt" < now() - make_interval(secs => %(after)s) ORDER BY s."RunId", s."MeetingKey" '
+        'LIMIT %(limit)s) AND m."Status" = \'pending\' AND m."UpdatedAt" < now() - make_interval(secs => %(after)s) '
+        'RETURNING m."RunId"::text, m."MeetingKey", coalesce(r."IncludeResults", false), m."Resent"',
+        {"after": float(stalled_after), "limit": limit}).fetchall()
+    return sorted(rows)
+
+
+def claim_stalled_dispatches(conn: psycopg.Connection, stalled_after: float) -> list[tuple[str, str, dict, int]]:
+    """(run id, kind, arguments, times resent) of running runs whose dispatcher never planned their meetings
+    within `stalled_after` seconds of the start, or of the last resend; claimed as above."""
+    rows = conn.execute(
+        'UPDATE "SyncRuns" SET "Resent" = "Resent" + 1 WHERE "Status" = \'running\' AND "MeetingsTotal" IS NULL '
+        'AND "StartedAt" < now() - make_interval(secs => %s * ("Resent" + 1)) '
+        'RETURNING "Id"::text, "Kind", "Arguments", "Resent"', [float(stalled_after)]).fetchall()
+    return sorted(rows)
+
+
+def running_scheduled_run(conn: psycopg.Connection, kind: str, stale_after: float) -> tuple[str, float] | None:
+    """(run id, age in seconds) of the newest scheduled run of `kind` still running and younger than
+    `stale_after` seconds (beat's overlap lock)."""
+    row = conn.execute(
+        'SELECT "Id"::text, extract(epoch FROM now() - "StartedAt")::float8 FROM "SyncRuns" '
+        'WHERE "Kind" = %s AND "Status" = \'running\' AND "Arguments" @> \'{"scheduled": true}\'::jsonb '
+        'AND "StartedAt" > now() - make_interval(secs => %s) ORDER BY "StartedAt" DESC LIMIT 1',
+        [kind, float(stale_after)]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def fail_run(conn: psycopg.Connection, run_id: str, kind: str, arguments: dict[str, Any], error: str) -> None:
     conn.execute(
         'INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments", "Status", "FinishedAt", "Error") '
@@ -80,17 +118,17 @@ def fail_run(conn: psycopg.Connection, run_id: str, kind: str, arguments: dict[s
 _RUN_SUMMARY = (
     'SELECT r."Id", r."Kind", r."Arguments", r."IncludeResults", r."Status", r."StartedAt", r."FinishedAt", '
     'r."MeetingsTotal", r."Requests", r."Error", m.done, m.failed, m.requests, m.written, m.deleted, m.quarantined, '
-    'm.first_error, r."Retries" + m.retries, m.throttles FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE "Status" = \'done\') AS done, '
+    'm.first_error, r."Retries" + m.retries, m.throttles, r."Resent" + m.resent FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE "Status" = \'done\') AS done, '
     'count(*) FILTER (WHERE "Status" = \'failed\') AS failed, coalesce(sum("Requests"), 0) AS requests, '
     'coalesce(sum("RowsWritten"), 0) AS written, coalesce(sum("RowsDeleted"), 0) AS deleted, '
     'coalesce(sum("Quarantined"), 0) AS quarantined, coalesce(sum("Retries"), 0) AS retries, '
-    'coalesce(sum("Throttles"), 0) AS throttles, '
+    'coalesce(sum("Throttles"), 0) AS throttles, coalesce(sum("Resent"), 0) AS resent, '
     '(array_agg("Error" ORDER BY "MeetingKey") FILTER (WHERE "Error" IS NOT NULL))[1] AS first_error '
     'FROM "SyncRunMeetings" WHERE "RunId" = r."Id") m '
 )
 _RUN_FIELDS = ("id", "kind", "arguments", "include_results", "status", "started_at", "finished_at", "meetings_total",
                "dispatch_requests", "error", "meetings_done", "meetings_failed", "meeting_requests", "rows_written",
-               "rows_deleted", "quarantined", "first_meeting_error", "retries", "throttles")
+               "rows_deleted", "quarantined", "first_meeting_error", "retries", "throttles", "resent")
 
 
 def _run_of(row: tuple) -> dict[str, Any]:
@@ -98,7 +136,7 @@ def _run_of(row: tuple) -> dict[str, Any]:
     run["id"] = str(run["id"])
     run["requests"] = run.pop("dispatch_requests") + int(run.pop("meeting_requests"))
     for key in ("meetings_done", "meetings_failed", "rows_written", "rows_deleted", "quarantined", "retries",
-                "throttles"):
+                "throttles", "resent"):
         run[key] = int(run[key])
     return run
 

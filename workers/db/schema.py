@@ -52,11 +52,24 @@ def missing_indexes(conn: psycopg.Connection) -> list[str]:
     return [f'{t}({", ".join(cols)})' for t, cols in REQUIRED_UNIQUE if (t, cols) not in present]
 
 
+def pending_migrations(conn: psycopg.Connection) -> list[str]:
+    """Migration files not yet recorded as applied (all of them on a database never migrated)."""
+    if conn.execute("SELECT to_regclass('\"SchemaMigrations\"')").fetchone()[0] is None:
+        done: set[str] = set()
+    else:
+        done = {v for (v,) in conn.execute('SELECT "Version" FROM "SchemaMigrations"').fetchall()}
+    return [p.stem for p in sorted(MIGRATIONS_DIR.glob("*.sql")) if p.stem not in done]
+
+
 def check_schema(conn: psycopg.Connection) -> None:
-    """Stop with a clear message when a unique index the upserts need is missing."""
+    """Stop with a clear message when a unique index the upserts need, or a whole migration, is missing."""
     missing = missing_indexes(conn)
     if missing:
         raise SchemaMissing("the database lacks the unique index(es) " + "; ".join(missing)
+                            + ": run the migrations: python -m ingestion.db migrate")
+    pending = pending_migrations(conn)
+    if pending:
+        raise SchemaMissing("the database lacks the migration(s) " + ", ".join(pending)
                             + ": run the migrations: python -m ingestion.db migrate")
 
 
