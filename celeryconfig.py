@@ -60,7 +60,7 @@ enable_utc = True
 # second beat started by mistake waits for the lock instead of sending every task twice. The running beat
 # renews the lock at least every beat_max_loop_interval seconds; a beat that died without releasing it is
 # replaced after BEAT_LOCK_TIMEOUT seconds (a standby retries every beat_max_loop_interval).
-beat_scheduler = "redbeat.RedBeatScheduler"
+beat_scheduler = "tasks.beat:Scheduler"  # RedBeat that outlives a Redis outage
 beat_max_loop_interval = 30
 redbeat_redis_url = _settings.REDIS_URL
 redbeat_redis_options = {"retry_period": 60}  # RedBeat retries its Redis calls for up to 60 s (e.g. a restart)

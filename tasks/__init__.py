@@ -2,6 +2,10 @@
 
 from celery import Celery
 
+import workers.broker
+
+workers.broker.install()  # before any connection: a Redis restart must not stop a worker
+
 app = Celery("parcferme")
 app.config_from_object("celeryconfig")
 

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import redis
 from celery import Celery
+from kombu.exceptions import OperationalError
 
 REPO = Path(__file__).resolve().parents[1]
 RACING_TABLES = ("Series", "Seasons", "Circuits", "Rounds", "Sessions", "Drivers", "Teams", "Entrants", "Results")
@@ -44,11 +46,21 @@ class Worker:
              f"--concurrency={self.concurrency}", "-n", name, "--without-gossip", "--without-mingle"],
             cwd=REPO, env=self.env(), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         self.app = client_app(self.broker_url)
+        try:
+            self._wait_until_it_answers(timeout)
+        except BaseException:
+            self.stop()  # never leave a worker behind: it would take the next test's tasks
+            raise
+
+    def _wait_until_it_answers(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"worker exited early:\n{self.log()}"
-            if self.app.control.ping(timeout=0.5):
-                return
+            try:
+                if self.app.control.ping(timeout=0.5):
+                    return
+            except (OSError, ConnectionError, OperationalError, redis.ConnectionError):
+                time.sleep(0.1)  # a pooled connection to a Redis that has since restarted: the next try reconnects
         raise AssertionError(f"worker did not answer within {timeout}s:\n{self.log()}")
 
     def children(self) -> list[int]:
@@ -72,6 +84,40 @@ class Worker:
         """Send a dispatcher task and wait, through the run table, until its run ends."""
         run_id = send(self.app, task, *args, **kwargs)
         return wait_for_run(self.database_url, run_id, timeout, self)
+
+
+class Beat:
+    """A real `celery -A tasks beat` (RedBeat) with the given environment, its output in a log file."""
+
+    def __init__(self, log_path: Path, env: dict[str, str]):
+        self.log_path = log_path
+        self._log = open(log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tasks", "beat", "-S", "tasks.beat:Scheduler",
+             "--loglevel=INFO"], cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def sent(self) -> int:
+        return self.log().count("Sending due task sync-recent (scheduled_sync_recent)")
+
+    def wait_for(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            assert self.process.poll() is None and time.monotonic() < deadline, f"no {text!r}:\n{self.log()}"
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self._log.close()
 
 
 def client_app(broker_url: str) -> Celery:

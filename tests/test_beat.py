@@ -4,21 +4,16 @@ once (RedBeat's lock); a tick never starts a run while the previous scheduled ru
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
 import redis
 
-from tests.support import REPO, Worker
+from tests.support import Beat, Worker
 
 BROKER = "redis://localhost:6379/9"
 TICK = 2  # seconds between ticks in the integration tests
@@ -71,7 +66,10 @@ def test_a_bad_beat_setting_stops_the_program_naming_the_setting_not_its_value(m
 def test_the_app_runs_beat_with_redbeat_on_the_broker_redis_with_a_lock_timeout():
     from tasks import app
 
-    assert app.conf.beat_scheduler == "redbeat.RedBeatScheduler"
+    from celery.utils.imports import symbol_by_name
+    from redbeat import RedBeatScheduler
+
+    assert issubclass(symbol_by_name(app.conf.beat_scheduler), RedBeatScheduler)
     assert app.conf.redbeat_redis_url == app.conf.broker_url
     assert app.conf.redbeat_lock_timeout > app.conf.beat_max_loop_interval
 
@@ -109,38 +107,6 @@ def test_two_ticks_at_once_start_one_run_and_the_other_says_why(database, db, mo
 
 
 # -- two real beats and a worker -------------------------------------------------------------------------------
-
-class Beat:
-    def __init__(self, log_path: Path, env: dict[str, str]):
-        self.log_path = log_path
-        self._log = open(log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tasks", "beat", "-S", "redbeat.RedBeatScheduler",
-             "--loglevel=INFO"], cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def sent(self) -> int:
-        return self.log().count("Sending due task sync-recent (scheduled_sync_recent)")
-
-    def wait_for(self, text: str, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.log():
-            assert self.process.poll() is None and time.monotonic() < deadline, f"no {text!r}:\n{self.log()}"
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self._log.close()
-
 
 @pytest.fixture(scope="module")
 def beats(database, replay, tmp_path_factory):

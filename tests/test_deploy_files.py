@@ -89,7 +89,7 @@ def test_the_worker_can_be_scaled(services):
 
 def test_beat_uses_redbeat_and_its_health_check_reads_its_lock(services):
     command = command_of(services["beat"])
-    assert "beat" in command and "redbeat.RedBeatScheduler" in command
+    assert "beat" in command and command[command.index("-S") + 1] == "tasks.beat:Scheduler"
     from tasks import app
 
     assert f"'{app.conf.redbeat_key_prefix}:lock'" in " ".join(services["beat"]["healthcheck"]["test"])
@@ -113,7 +113,7 @@ def test_the_procfile_has_the_four_process_types_with_commands_that_exist():
     assert set(processes) == {"worker", "beat", "flower", "replay"}
     for command in processes.values():
         check_runnable(shlex.split(command))
-    assert "redbeat.RedBeatScheduler" in processes["beat"]
+    assert "-S tasks.beat:Scheduler" in processes["beat"]
 
 
 def test_honcho_accepts_the_procfile():
