@@ -29,11 +29,10 @@ DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://parcferme:loca
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://localhost:6379/11")
 os.environ.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, OPENF1_RATE_LIMIT="off")
 
-import psycopg  # noqa: E402
 import redis  # noqa: E402
 
 from openf1_replay import ReplayServer, max_in_window, parse_rate_limit  # noqa: E402
-from tests.support import RACING_AND_WORKER_TABLES, Worker, client_app, send, wait_for_run  # noqa: E402
+from tests.support import Worker, client_app, empty_tables, send, wait_for_run  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 
 
@@ -46,8 +45,7 @@ def least_time(requests: int, rates: list[tuple[int, float]]) -> float:
 
 
 def clean(database_url: str) -> None:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
+    empty_tables(database_url)
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 

@@ -20,7 +20,7 @@ os.environ["REDIS_URL"] = TEST_REDIS_URL
 os.environ.setdefault("OPENF1_BASE_URL", "http://127.0.0.1:9/v1")  # replaced per worker by the replay URL
 os.environ["OPENF1_RATE_LIMIT"] = "off"  # the limiter's own tests set a limit; the others measure behaviour
 
-from tests.support import RACING_AND_WORKER_TABLES, Worker  # noqa: E402
+from tests.support import Worker, empty_tables  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -47,9 +47,9 @@ def db(database):
 
 
 @pytest.fixture()
-def clean_db(db):
+def clean_db(db, database):
     """An empty racing database (and empty worker tables) for the test."""
-    db.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
+    empty_tables(database)
     return db
 
 

@@ -10,9 +10,10 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import psycopg
 import redis
@@ -118,6 +119,36 @@ class Beat:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self._log.close()
+
+
+def empty_tables(database_url: str) -> None:
+    """Empty the racing tables and the workers' own (TRUNCATE … CASCADE: for the tests' and the bench's own databases)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
+
+
+@contextmanager
+def worker_nodes(home: str, database_url: str, log_dir: Path, **default_env: str) -> Iterator[Callable[..., list[Worker]]]:
+    """Worker nodes on a broker DB of the test's own (`home`, emptied before and after), every one stopped at
+    the end. Yields start(openf1_url, count=1, *, broker=home, concurrency=2, **env) -> the nodes started."""
+    redis.Redis.from_url(home).flushdb()
+    started: list[Worker] = []
+
+    def start(openf1_url: str, count: int = 1, *, broker: str | None = None, concurrency: int = 2,
+              **env: str) -> list[Worker]:
+        for _ in range(count):
+            node = Worker(broker or home, openf1_url, database_url, log_dir / f"worker-{len(started)}.log",
+                          concurrency=concurrency, extra_env={**default_env, **env})
+            started.append(node)
+            node.start()
+        return started[-count:]
+
+    try:
+        yield start
+    finally:
+        for node in started:
+            node.stop()
+        redis.Redis.from_url(home).flushdb()
 
 
 def client_app(broker_url: str) -> Celery:

@@ -7,11 +7,10 @@ import copy
 
 import psycopg
 import pytest
-import redis
 
 from openf1_replay import ReplayServer, load_records
 from openf1_replay.faults import FaultPlan
-from tests.support import RACING_AND_WORKER_TABLES, Worker, send, wait_for_run
+from tests.support import empty_tables, send, wait_for_run, worker_nodes
 
 pytestmark = pytest.mark.integration
 BROKER = "redis://localhost:6379/7"
@@ -27,22 +26,10 @@ def one_meeting(data_dir):
 
 @pytest.fixture()
 def start_worker(database, tmp_path):
-    redis.Redis.from_url(BROKER).flushdb()
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
-    started: list[Worker] = []
-
-    def start(openf1_url: str, **env: str) -> Worker:
-        w = Worker(BROKER, openf1_url, database, tmp_path / f"worker-{len(started)}.log",
-                   extra_env={"OPENF1_BACKOFF_SECONDS": "0.05", "OPENF1_READ_TIMEOUT": "2", **env})
-        w.start()
-        started.append(w)
-        return w
-
-    yield start
-    for w in started:
-        w.stop()
-    redis.Redis.from_url(BROKER).flushdb()
+    """start(openf1_url, **env) -> one worker node on DB 7 with short backoffs, on empty tables."""
+    empty_tables(database)
+    with worker_nodes(BROKER, database, tmp_path, OPENF1_BACKOFF_SECONDS="0.05", OPENF1_READ_TIMEOUT="2") as start:
+        yield lambda openf1_url, **env: start(openf1_url, **env)[0]
 
 
 @pytest.mark.parametrize("task, args, message", [

@@ -19,17 +19,12 @@ from redis.retry import Retry
 
 from openf1_replay import ReplayServer, load_records
 from openf1_replay.faults import FaultPlan
-from tests.support import RACING_AND_WORKER_TABLES, Beat, Worker, content_hash, send, wait_for_run
+from tests.support import Beat, Worker, content_hash, empty_tables, send, wait_for_run, worker_nodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BROKER = "redis://localhost:6379/8"
 FAST_RETRIES = {"OPENF1_READ_TIMEOUT": "1", "OPENF1_LIVE_RETRY_SECONDS": "1", "OPENF1_BACKOFF_SECONDS": "0.1",
                 "REDIS_VISIBILITY_TIMEOUT": "10", "TASK_MAX_RETRIES": "10"}
-
-
-def truncate(database_url: str) -> None:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
 
 
 def state_hash(database_url: str) -> str:
@@ -45,22 +40,9 @@ def sync_years(worker: Worker, years, timeout: float = 240) -> list[dict]:
 
 @pytest.fixture()
 def workers(database, tmp_path):
-    """Start worker nodes on their own broker DB with fast retries; all stopped (or killed) afterwards."""
-    redis.Redis.from_url(BROKER).flushdb()
-    started: list[Worker] = []
-
-    def start(openf1_url: str, count: int = 1, broker: str = BROKER, **env: str) -> list[Worker]:
-        for _ in range(count):
-            w = Worker(broker, openf1_url, database, tmp_path / f"worker-{len(started)}.log", concurrency=2,
-                       extra_env={**FAST_RETRIES, **env})
-            w.start()
-            started.append(w)
-        return started[-count:]
-
-    yield start
-    for w in started:
-        w.stop()
-    redis.Redis.from_url(BROKER).flushdb()
+    """start(openf1_url, count=1, broker=..., **env): worker nodes with fast retries on DB 8 (or `broker`)."""
+    with worker_nodes(BROKER, database, tmp_path, **FAST_RETRIES) as start:
+        yield start
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +52,7 @@ def clean_state(database, replay, tmp_path_factory):
 
     def of(*years: int) -> str:
         if years not in cache:
-            truncate(database)
+            empty_tables(database)
             redis.Redis.from_url(BROKER).flushdb()
             replay.reset()
             w = Worker(BROKER, replay.base_url, database, tmp_path_factory.mktemp("clean") / "worker.log")
@@ -87,7 +69,7 @@ def clean_state(database, replay, tmp_path_factory):
 
 def test_upstream_faults_of_every_kind_end_in_the_clean_state(clean_state, workers, database, data_dir):
     expected = clean_state(2023, 2024)
-    truncate(database)
+    empty_tables(database)
     plan = FaultPlan(rate=0.25, seed=2026, lockout=3.0, slow_seconds=1.5, storm_seconds=0.5)
     with ReplayServer(data_dir=str(data_dir), port=0, faults=plan) as faulty:
         (worker,) = workers(faulty.base_url)
@@ -101,7 +83,7 @@ def test_upstream_faults_of_every_kind_end_in_the_clean_state(clean_state, worke
 
 def test_a_worker_killed_with_sigkill_mid_season_leaves_the_rest_to_another(clean_state, workers, database, replay_log):
     expected = clean_state(2024)
-    truncate(database)
+    empty_tables(database)
     replay_log.latency = 0.3
     doomed, survivor = workers(replay_log.base_url, count=2)
     run_id = send(doomed.app, "sync_season", 2024, include_results=True)
@@ -141,7 +123,7 @@ def _pending_meetings(database_url: str) -> int:
 
 def test_postgresql_restarted_mid_sync_ends_in_the_clean_state(clean_state, workers, database, replay_log):
     expected = clean_state(2023, 2024)
-    truncate(database)
+    empty_tables(database)
     replay_log.reset()  # count this sync's requests only
     replay_log.latency = 0.05
     (worker,) = workers(replay_log.base_url)
@@ -230,7 +212,7 @@ def test_redis_restarted_mid_sync_ends_in_the_clean_state(clean_state, workers, 
     from the queue, not yet recorded as unacknowledged; seen in Redis's own AOF); the sweep sends that
     meeting again, as beat does in every deployment."""
     expected = clean_state(2023, 2024)
-    truncate(database)
+    empty_tables(database)
     runs, worker, _ = _sync_through_a_redis_restart(workers, database, replay_log, own_redis, tmp_path, False)
     assert [r["status"] for r in runs] == ["succeeded", "succeeded"], runs
     assert state_hash(database) == expected
@@ -243,7 +225,7 @@ def test_redis_restarted_with_its_data_lost_mid_sync_is_resumed_by_beat(clean_st
                                                                          own_redis, tmp_path):
     """The queue and every unacknowledged task are gone: only the resume sweep brings the lost steps back."""
     expected = clean_state(2023, 2024)
-    truncate(database)
+    empty_tables(database)
     runs, _, beat = _sync_through_a_redis_restart(workers, database, replay_log, own_redis, tmp_path, True)
     assert [r["status"] for r in runs] == ["succeeded", "succeeded"], runs
     assert sum(r["resent"] for r in runs) > 0, "nothing was lost, so nothing was resumed"
@@ -253,7 +235,7 @@ def test_redis_restarted_with_its_data_lost_mid_sync_is_resumed_by_beat(clean_st
 
 def test_two_overlapping_syncs_of_one_season_end_as_one(clean_state, workers, database, replay_log):
     expected = clean_state(2024)
-    truncate(database)
+    empty_tables(database)
     pair = workers(replay_log.base_url, count=2)
     runs = sync_years(pair[0], (2024, 2024))  # as beat and a person would: the same season twice at once
     assert [r["status"] for r in runs] == ["succeeded", "succeeded"], runs
@@ -284,7 +266,7 @@ def russell_at_spa_2024(database_url: str) -> int | None:
 
 def test_upstream_rewriting_history_converges_to_what_it_says_now(clean_state, workers, database, data_dir):
     expected = clean_state(2023, 2024)
-    truncate(database)
+    empty_tables(database)
     with ReplayServer(records=snapshot_records(data_dir), port=0) as upstream:
         (worker,) = workers(upstream.base_url)
         assert [r["status"] for r in sync_years(worker, (2023, 2024))] == ["succeeded", "succeeded"]

@@ -11,7 +11,7 @@ import redis
 
 from openf1_replay import max_in_window
 from tests import recorded
-from tests.support import Worker, send, wait_for_run
+from tests.support import send, wait_for_run, worker_nodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BROKER = "redis://localhost:6379/10"
@@ -19,22 +19,10 @@ BROKER = "redis://localhost:6379/10"
 
 @pytest.fixture()
 def fleet(database, replay_log, tmp_path, clean_db):
-    """Start worker nodes on their own broker DB with a given OPENF1_RATE_LIMIT; stopped afterwards."""
-    redis.Redis.from_url(BROKER).flushdb()
-    started: list[Worker] = []
-
-    def start(count: int, limit: str, concurrency: int = 1) -> list[Worker]:
-        for i in range(count):
-            w = Worker(BROKER, replay_log.base_url, database, tmp_path / f"worker-{i}.log", concurrency=concurrency,
-                       extra_env={"OPENF1_RATE_LIMIT": limit})
-            w.start()
-            started.append(w)
-        return started
-
-    yield start
-    for w in started:
-        w.stop()
-    redis.Redis.from_url(BROKER).flushdb()
+    """start(count, limit, concurrency=1): worker nodes on DB 10 sharing the OPENF1_RATE_LIMIT `limit`."""
+    with worker_nodes(BROKER, database, tmp_path) as start:
+        yield lambda count, limit, concurrency=1: start(replay_log.base_url, count, concurrency=concurrency,
+                                                        OPENF1_RATE_LIMIT=limit)
 
 
 def accepted_times(replay) -> list[float]:

@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from tests.conftest import REPO
-from tests.support import RACING_AND_WORKER_TABLES, Worker, content_hash
+from tests.support import Worker, content_hash, empty_tables
 
 pytestmark = pytest.mark.integration
 
@@ -28,11 +28,6 @@ def record(out, *args: str, openf1_url: str, env: dict[str, str] | None = None) 
 
 def requests_to(replay, endpoint: str) -> int:
     return sum(1 for e in replay.stats()["log"] if e["path"].rstrip("/").endswith("/" + endpoint))
-
-
-def empty(database: str) -> None:
-    with psycopg.connect(database, autocommit=True) as db:
-        db.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +53,11 @@ def test_a_sync_from_the_recording_gives_the_same_database_as_a_sync_from_the_so
         recording, worker, replay, database, tmp_path):
     from openf1_replay import ReplayServer
 
-    empty(database)
+    empty_tables(database)
     assert worker.run("sync_season", 2024, include_results=True)["status"] == "succeeded"
     with psycopg.connect(database, autocommit=True) as db:
         from_source, results = content_hash(db), db.execute('SELECT count(*) FROM "Results"').fetchone()[0]
-    empty(database)
+    empty_tables(database)
     redis.Redis.from_url(SECOND_BROKER).flushdb()
     copy = ReplayServer(data_dir=str(recording[0]), port=0).start()
     second = Worker(broker_url=SECOND_BROKER, openf1_url=copy.base_url, database_url=database,

@@ -9,14 +9,10 @@ import time
 
 import pytest
 
-from tests.support import RACING_TABLES, Worker, content_hash, send, wait_for_run
+from tests.support import Worker, content_hash, empty_tables, send, wait_for_run
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 MEETING_STEPS = {"sync_sessions", "sync_entrants", "sync_results"}
-
-
-def truncate(db) -> None:
-    db.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_TABLES) + ' , "SyncRuns", "OpenF1Meetings" CASCADE')
 
 
 @pytest.fixture()
@@ -34,11 +30,11 @@ def lone_worker(database, replay_log, tmp_path):
 
 
 def test_a_task_killed_mid_run_is_redelivered_and_the_season_ends_as_a_clean_run(lone_worker, replay_log, db):
-    truncate(db)
+    empty_tables(lone_worker.database_url)
     clean = lone_worker.run("sync_season", 2024, include_results=True)
     assert clean["status"] == "succeeded"
     expected = content_hash(db)
-    truncate(db)
+    empty_tables(lone_worker.database_url)
 
     replay_log.latency = 3.0  # every request is slow: a task seen active is still inside its request when killed
     run_id = send(lone_worker.app, "sync_season", 2024, include_results=True)
