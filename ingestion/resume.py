@@ -2,7 +2,7 @@
 BEAT_RESUME_EVERY seconds). Sends again the meetings of running runs that made no progress for
 `--stalled-after` seconds (default RESUME_STALLED_AFTER, else twice REDIS_VISIBILITY_TIMEOUT), and the
 dispatcher of a run that never planned its meetings; fails those already sent RESUME_MAX_RESENDS times.
-Prints run ids and meeting keys only. Exit 0; 2 on a bad argument."""
+Prints run ids and meeting keys only. Exit 0; 1 Redis or PostgreSQL unreachable; 2 on a bad argument."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import sys
 from typing import Any
 
 from ingestion.follow import EXIT_OK, run_command
-from workers.errors import BadArgument
+from workers.errors import BadArgument, BrokerUnavailable
+from workers.settings import redact_url
 
 HELP = "send again what a lost broker message left pending (the sweep beat runs), and say what"
 
@@ -30,11 +31,21 @@ def run(args: argparse.Namespace) -> int:
     if args.stalled_after is not None and args.stalled_after <= settings.REDIS_VISIBILITY_TIMEOUT:
         raise BadArgument(f"--stalled-after must exceed REDIS_VISIBILITY_TIMEOUT ({settings.REDIS_VISIBILITY_TIMEOUT}s):"
                           " before that, a dead worker's task may still come back by itself")
+    from tasks import app
     from tasks.resume import resume_stalled
 
+    require_broker(app, settings.REDIS_URL)  # before anything is claimed: a claim restarts the meeting's clock
     outcome = resume_stalled(args.stalled_after)
     print(json.dumps(outcome, indent=2) if args.json else text(outcome))
     return EXIT_OK
+
+
+def require_broker(app, url: str) -> None:
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+    except Exception:  # noqa: BLE001  (kombu raises several kinds; the message must not echo the URL)
+        raise BrokerUnavailable(f"cannot reach Redis at {redact_url(url)}: nothing was claimed or sent") from None
 
 
 def text(outcome: dict[str, Any]) -> str:

@@ -348,3 +348,16 @@ def test_resume_publishes_the_stalled_meeting_again_on_the_broker_and_says_so(cl
         assert again.returncode == 0 and again.stdout.strip() == "nothing stalled"
     finally:
         broker.flushdb()
+
+
+def test_resume_with_redis_unreachable_claims_nothing_and_says_so_without_the_password(clean_db):
+    run_id = str(uuid.uuid4())
+    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments", "MeetingsTotal") VALUES (%s, \'season\', '
+                     '\'{"year": 2024}\', 1)', [run_id])
+    clean_db.execute('INSERT INTO "SyncRunMeetings" ("RunId", "MeetingKey", "UpdatedAt") VALUES (%s, 1229, '
+                     'now() - interval \'1 day\')', [run_id])
+    outcome = run_cli("ingestion", "resume", env={"REDIS_URL": "redis://:hunter2@127.0.0.1:9/0"})
+    assert outcome.returncode == 1, outcome.stderr
+    assert "cannot reach Redis at redis://:***@127.0.0.1:9/0: nothing was claimed or sent" in outcome.stderr
+    assert "hunter2" not in outcome.stdout + outcome.stderr
+    assert clean_db.execute('SELECT "Resent" FROM "SyncRunMeetings"').fetchone() == (0,)

@@ -36,6 +36,10 @@ class DatabaseUnavailable(RetryableError):
     """PostgreSQL could not be reached or the transaction must be retried."""
 
 
+class BrokerUnavailable(RetryableError):
+    """Redis (the broker) could not be reached."""
+
+
 class PermanentError(IngestionError):
     """Retrying will not help: bad request, bad argument, rejected data, missing schema."""
 
