@@ -87,16 +87,13 @@ def migrate(database_url: str) -> list[str]:
 def _apply_pending(conn: psycopg.Connection) -> list[str]:
     conn.execute('CREATE TABLE IF NOT EXISTS "SchemaMigrations" ("Version" text PRIMARY KEY, '
                  '"AppliedAt" timestamp with time zone NOT NULL DEFAULT now())')
-    done = {v for (v,) in conn.execute('SELECT "Version" FROM "SchemaMigrations"').fetchall()}
     applied = []
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-        if path.stem in done:
-            continue
+    for version in pending_migrations(conn):
         with conn.transaction():
-            conn.execute(path.read_text())
-            conn.execute('INSERT INTO "SchemaMigrations" ("Version") VALUES (%s)', [path.stem])
-        log.info("applied migration %s", path.stem)
-        applied.append(path.stem)
+            conn.execute((MIGRATIONS_DIR / f"{version}.sql").read_text())
+            conn.execute('INSERT INTO "SchemaMigrations" ("Version") VALUES (%s)', [version])
+        log.info("applied migration %s", version)
+        applied.append(version)
     return applied
 
 
