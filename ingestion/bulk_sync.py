@@ -9,7 +9,8 @@ import argparse
 import sys
 from datetime import datetime
 
-from ingestion.follow import EXIT_NO_WORKER, add_results_flags, enqueue, follow_runs, run_command, worker_answers
+from ingestion.follow import (EXIT_NO_WORKER, add_results_flags, command_main, enqueue, follow_runs,
+                              worker_answers)
 from workers.errors import BadArgument
 
 
@@ -64,9 +65,7 @@ def season(value: str, option: str, now: datetime) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.bulk_sync", description=__doc__)
-    add_arguments(parser)
-    return run_command(run, parser.parse_args(argv))
+    return command_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,14 @@ def run_command(handler: Callable[[argparse.Namespace], int], args: argparse.Nam
         return EXIT_FAILED
 
 
+def command_main(module: Any, argv: list[str] | None = None, **parser_options: Any) -> int:
+    """`python -m ingestion.<command>`: the module's own parser (its docstring as description), run as above."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module.__spec__.name}", description=module.__doc__,
+                                     **parser_options)
+    module.add_arguments(parser)
+    return run_command(module.run, parser.parse_args(argv))
+
+
 @contextmanager
 def database() -> Iterator[psycopg.Connection]:
     """One connection for a command, checked against the schema; PostgreSQL down is one clear error at once."""

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
-from ingestion.follow import EXIT_FAILED, EXIT_OK, run_command
+from ingestion.follow import EXIT_FAILED, EXIT_OK, command_main
 from workers.errors import BadArgument, IngestionError, RateLimited, SessionInProgress
 from workers.settings import Settings, get_settings, redact_url
 
@@ -164,10 +164,7 @@ def check_workers(settings: Settings, timeout: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.healthcheck", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    return run_command(run, parser.parse_args(argv))
+    return command_main(sys.modules[__name__], argv, formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 if __name__ == "__main__":

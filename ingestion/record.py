@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ingestion.follow import EXIT_OK, add_results_flags, run_command
+from ingestion.follow import EXIT_OK, add_results_flags, command_main
 
 HELP = "save a season's OpenF1 responses in the replay server's layout"
 MEETING_ENDPOINTS = ("drivers",)
@@ -123,9 +123,7 @@ def replace_dir(staging: Path, target: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.record", description=__doc__)
-    add_arguments(parser)
-    return run_command(run, parser.parse_args(argv))
+    return command_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
-from ingestion.follow import EXIT_OK, database, run_command, run_seconds
+from ingestion.follow import EXIT_OK, command_main, database, run_seconds
 from workers.errors import BadArgument
 
 HELP = "list the latest sync runs"
@@ -72,9 +72,7 @@ def truncate(text: str, width: int = ERROR_WIDTH) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.runs", description=__doc__)
-    add_arguments(parser)
-    return run_command(run, parser.parse_args(argv))
+    return command_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from ingestion.follow import EXIT_FAILED, EXIT_OK, database, run_command
+from ingestion.follow import EXIT_FAILED, EXIT_OK, command_main, database
 from ingestion.record import fetch
 
 HELP = "check each season against what OpenF1 lists, with counts per table, round and session type"
@@ -89,9 +89,7 @@ def shown(keys: list[int]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.verify", description=__doc__)
-    add_arguments(parser)
-    return run_command(run, parser.parse_args(argv))
+    return command_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":
