@@ -11,7 +11,8 @@ import json
 import sys
 from typing import Any
 
-from ingestion.follow import EXIT_OK, run_command
+from ingestion.follow import EXIT_OK, command_main
+from ingestion.healthcheck import check_redis
 from workers.errors import BadArgument, BrokerUnavailable
 from workers.settings import redact_url
 
@@ -31,21 +32,20 @@ def run(args: argparse.Namespace) -> int:
     if args.stalled_after is not None and args.stalled_after <= settings.REDIS_VISIBILITY_TIMEOUT:
         raise BadArgument(f"--stalled-after must exceed REDIS_VISIBILITY_TIMEOUT ({settings.REDIS_VISIBILITY_TIMEOUT}s):"
                           " before that, a dead worker's task may still come back by itself")
-    from tasks import app
     from tasks.resume import resume_stalled
 
-    require_broker(app, settings.REDIS_URL)  # before anything is claimed: a claim restarts the meeting's clock
+    require_broker(settings)  # before anything is claimed: a claim restarts the meeting's clock
     outcome = resume_stalled(args.stalled_after)
     print(json.dumps(outcome, indent=2) if args.json else text(outcome))
     return EXIT_OK
 
 
-def require_broker(app, url: str) -> None:
+def require_broker(settings: Any) -> None:
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=3)
-    except Exception:  # noqa: BLE001  (kombu raises several kinds; the message must not echo the URL)
-        raise BrokerUnavailable(f"cannot reach Redis at {redact_url(url)}: nothing was claimed or sent") from None
+        check_redis(settings, timeout=3.0)
+    except Exception:  # noqa: BLE001  (redis raises several kinds; the message must not echo the URL)
+        raise BrokerUnavailable(f"cannot reach Redis at {redact_url(settings.REDIS_URL)}: nothing was claimed or "
+                                "sent") from None
 
 
 def text(outcome: dict[str, Any]) -> str:
@@ -60,9 +60,7 @@ def text(outcome: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.resume", description=__doc__)
-    add_arguments(parser)
-    return run_command(run, parser.parse_args(argv))
+    return command_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":
