@@ -72,14 +72,7 @@ class Worker:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self._log.close()
+        stop_process(self.process, self._log, timeout=15)
 
     def run(self, task: str, *args: Any, timeout: float = 120.0, **kwargs: Any) -> dict[str, Any]:
         """Send a dispatcher task and wait, through the run table, until its run ends."""
@@ -111,14 +104,19 @@ class Beat:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self._log.close()
+        stop_process(self.process, self._log, timeout=10)
+
+
+def stop_process(process: subprocess.Popen | None, log: Any, timeout: float) -> None:
+    """SIGTERM, then SIGKILL to the whole process group after `timeout` seconds; the log file is closed."""
+    if process and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    log.close()
 
 
 def empty_tables(database_url: str) -> None:
