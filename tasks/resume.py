@@ -61,16 +61,15 @@ def resume_stalled(stalled_after: float | None = None, max_resends: int | None =
         outcome["runs_resent"].append(run_id)
     for what, items in outcome.items():
         if items:
-            log.warning("resume: %s %s (no progress for %gs)", what.replace("_", " "), by_run(items), stalled_after)
+            shown = by_run(items) if what.startswith("meetings") else items
+            log.warning("resume: %s %s (no progress for %gs)", what.replace("_", " "), shown, stalled_after)
     return outcome
 
 
-def by_run(items: list) -> dict[str, list[int]] | list[str]:
-    """Meeting keys grouped by run for a log line; run ids as they are."""
-    if not items or not isinstance(items[0], list):
-        return items
+def by_run(meetings: list[list]) -> dict[str, list[int]]:
+    """[run id, meeting key] pairs as meeting keys grouped by run, for a log line."""
     grouped: dict[str, list[int]] = {}
-    for run_id, meeting_key in items:
+    for run_id, meeting_key in meetings:
         grouped.setdefault(run_id, []).append(meeting_key)
     return grouped
 

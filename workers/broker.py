@@ -32,7 +32,6 @@ class QoS(kombu_redis.QoS):
         try:
             return super().restore_unacked_once(stderr)
         except Exception as exc:  # noqa: BLE001  (any failure here must not stop the worker, see above)
-            self._delivered.restored = True
             log.warning("could not give back %d unacknowledged message(s) while closing a lost broker connection "
                         "(%s); the visibility-timeout sweep brings them back", pending, type(exc).__name__)
             return None
