@@ -4,8 +4,8 @@
 waits instead of sending everything twice) sends `scheduled_sync_recent` every BEAT_SYNC_RECENT_EVERY
 seconds, and `resume_stalled` (tasks/resume.py) every BEAT_RESUME_EVERY seconds. The first starts one
 `sync_recent` run unless the previous scheduled run is still running, so a slow run and the next tick never
-overlap. Scheduled runs carry `"scheduled": true` in their "SyncRuns"
-arguments; a running one older than BEAT_STALE_AFTER (a crashed run) no longer blocks the schedule.
+overlap. Scheduled runs carry `"scheduled": true` in their "SyncRuns" arguments; a running one older than
+BEAT_STALE_AFTER (a crashed run) no longer blocks the schedule.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ log = logging.getLogger("parcferme.schedule")
 MARKER = {"scheduled": True}
 START_LOCK = "parcferme:beat:sync_recent:start"
 START_LOCK_TIMEOUT = 60  # seconds; the check-and-start takes milliseconds, a crashed holder frees it by then
+
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     """Every periodic task, each with the reason it exists and an expiry."""

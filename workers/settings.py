@@ -106,13 +106,19 @@ class Settings(BaseSettings):
         return _require_scheme(value, ("http", "https")).rstrip("/")
 
 
+def _problem(error: dict) -> str:
+    """One validation error, named by its setting; a rule across settings names them in its message."""
+    if error["loc"]:
+        return f"{'.'.join(map(str, error['loc']))}: {error['msg']}"
+    return error["msg"].removeprefix("Value error, ")
+
+
 def load_settings() -> Settings:
     """Read and validate the settings; raise SettingsError naming every bad one (values never shown)."""
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else e["msg"].removeprefix(
-            "Value error, ") for e in exc.errors())
+        problems = "; ".join(_problem(e) for e in exc.errors())
         raise SettingsError(f"invalid setting(s): {problems}") from None
 
 
