@@ -1,6 +1,6 @@
 """Read-only inspection of the racing tables: the inventory `verify` reports, and the checks of `audit`
-(duplicates, empty parents, completeness). Findings name rows by natural key (slugs, OpenF1 keys), never
-by a result value: nothing here reads a position, time or points."""
+(duplicates, empty parents, completeness), each a defect or a notice. Findings name rows by natural key (slugs,
+OpenF1 keys), never by a result value: nothing here reads a position, time or points."""
 
 from __future__ import annotations
 
@@ -82,8 +82,17 @@ def status_name(value: int) -> str:
 
 # -- audit ----------------------------------------------------------------------------------------------------
 
+# A defect is what a writer bug or a careless hand leaves (duplicates, empty parents, rows contradicting each
+# other or upstream): the audit fails on it. A notice is a fact of the sport or a gap upstream that looks like
+# one (a driver who missed a session, a session OpenF1 has no results for): printed, it fails only `--strict`.
+DEFECT, NOTICE = "defect", "notice"
+SEVERITIES = (DEFECT, NOTICE)
+CATEGORIES = ("duplicates", "empty parents", "completeness")
+
+
 @dataclass(frozen=True)
 class Finding:
+    severity: str
     category: str
     check: str
     items: list[str]
@@ -121,29 +130,38 @@ def _shape_gap(slug: str, types: set[int]) -> str | None:
     return f"{slug} ({shape} weekend): " + "; ".join(p for p in parts if p)
 
 
-_SQL_CHECKS: tuple[tuple[str, str, str], ...] = (
-    ("duplicates", "rounds sharing one OpenF1 meeting key",
+# (severity, category, check, query); the comment above each says why it has that severity.
+_SQL_CHECKS: tuple[tuple[str, str, str, str], ...] = (
+    # Defect: the writer upserts a round by its meeting key, so a second round with the key is a stray copy.
+    (DEFECT, "duplicates", "rounds sharing one OpenF1 meeting key",
      'SELECT format(\'meeting %s: %s\', "OpenF1MeetingKey", string_agg("Slug", \', \' ORDER BY "Slug")) '
      'FROM "Rounds" WHERE "OpenF1MeetingKey" IS NOT NULL GROUP BY "OpenF1MeetingKey" HAVING count(*) > 1 ORDER BY 1'),
-    ("duplicates", "sessions of one round with the same type (testing excepted)",
+    # Defect: a weekend has one session of each type, so a second one is a stale or stray row.
+    (DEFECT, "duplicates", "sessions of one round with the same type (testing excepted)",
      'SELECT format(\'%s %s: sessions %s\', r."Slug", ' + _TYPE_NAME.format(col='s."Type"') + ', '
      'string_agg(coalesce(s."OpenF1SessionKey"::text, s."Id"::text), \', \' ORDER BY s."StartTimeUtc")) '
      f'FROM "Sessions" s JOIN "Rounds" r ON r."Id" = s."RoundId" WHERE s."Type" <> {_TESTING} '
      'GROUP BY r."Slug", s."Type" HAVING count(*) > 1 ORDER BY 1'),
-    ("duplicates", "entrants of one round sharing a car number (their results cannot be matched)",
+    # Defect: two cars of one weekend never carry one number; results are matched by it and would go astray.
+    (DEFECT, "duplicates", "entrants of one round sharing a car number (their results cannot be matched)",
      'SELECT format(\'%s #%s: %s\', r."Slug", e."CarNumber", string_agg(d."Slug", \', \' ORDER BY d."Slug")) '
      'FROM "Entrants" e JOIN "Rounds" r ON r."Id" = e."RoundId" JOIN "Drivers" d ON d."Id" = e."DriverId" '
      'WHERE e."CarNumber" IS NOT NULL GROUP BY r."Slug", e."CarNumber" HAVING count(*) > 1 ORDER BY 1'),
-    ("empty parents", "series without seasons",
+    # Defect: a series is written only together with a season of it (one transaction).
+    (DEFECT, "empty parents", "series without seasons",
      'SELECT x."Slug" FROM "Series" x WHERE NOT EXISTS (SELECT 1 FROM "Seasons" y WHERE y."SeriesId" = x."Id") '
      'ORDER BY 1'),
-    ("empty parents", "seasons without rounds",
+    # Defect: a season is written only together with a round of it (one transaction).
+    (DEFECT, "empty parents", "seasons without rounds",
      'SELECT format(\'%s %s\', x."Slug", y."Year") FROM "Seasons" y JOIN "Series" x ON x."Id" = y."SeriesId" '
      'WHERE NOT EXISTS (SELECT 1 FROM "Rounds" r WHERE r."SeasonId" = y."Id") ORDER BY 1'),
-    ("empty parents", "rounds without sessions",
+    # Defect: a round is written only together with its sessions (even a cancelled meeting keeps them).
+    (DEFECT, "empty parents", "rounds without sessions",
      'SELECT r."Slug" FROM "Rounds" r WHERE NOT EXISTS (SELECT 1 FROM "Sessions" s WHERE s."RoundId" = r."Id") '
      'ORDER BY 1'),
-    ("empty parents", "completed sessions without results though their meeting was last synced with results",
+    # Notice: OpenF1 has completed sessions without results (2023 Belgian GP qualifying); a failed results
+    # step shows as a failed meeting in `python -m ingestion runs`.
+    (NOTICE, "completeness", "completed sessions without results though their meeting was last synced with results",
      'SELECT format(\'%s %s (session %s)\', r."Slug", ' + _TYPE_NAME.format(col='s."Type"') + ', '
      's."OpenF1SessionKey") FROM "Sessions" s JOIN "Rounds" r ON r."Id" = s."RoundId" '
      'JOIN "OpenF1Meetings" o ON o."MeetingKey" = r."OpenF1MeetingKey" '
@@ -151,7 +169,8 @@ _SQL_CHECKS: tuple[tuple[str, str, str], ...] = (
      'WHERE m."MeetingKey" = r."OpenF1MeetingKey" AND m."Status" <> \'pending\' ORDER BY m."UpdatedAt" DESC LIMIT 1) '
      f'last ON last."IncludeResults" WHERE s."Status" = {_COMPLETED} '
      'AND NOT EXISTS (SELECT 1 FROM "Results" x WHERE x."SessionId" = s."Id") ORDER BY 1'),
-    ("completeness", "championship rounds with a completed session and fewer entrants than two per team of "
+    # Notice: a team may field one car at a weekend (a driver injured or withdrawn), or upstream lists fewer.
+    (NOTICE, "completeness", "championship rounds with a completed session and fewer entrants than two per team of "
      "the season",
      'WITH per_round AS (SELECT r."Slug", r."SeasonId", count(e."Id") AS entrants, count(DISTINCT e."TeamId") AS teams '
      'FROM "Rounds" r LEFT JOIN "Entrants" e ON e."RoundId" = r."Id" WHERE r."RoundNumber" > 0 AND EXISTS '
@@ -159,38 +178,50 @@ _SQL_CHECKS: tuple[tuple[str, str, str], ...] = (
      'GROUP BY r."Id"), expected AS (SELECT *, 2 * max(teams) OVER (PARTITION BY "SeasonId") AS least FROM per_round) '
      'SELECT format(\'%s: %s entrants, expected at least %s\', "Slug", entrants, least) FROM expected '
      'WHERE entrants < least ORDER BY 1'),
-    ("completeness", "completed qualifying, sprint and race sessions lacking a result for an entrant of the round's "
-     "race (the race: of its qualifying)",
+    # Notice: a driver can miss one session of a weekend and race (Sargeant, 2024 Dutch GP qualifying) or
+    # withdraw after qualifying; the session's results are written as upstream has them.
+    (NOTICE, "completeness", "completed qualifying, sprint and race sessions lacking a result for an entrant of the "
+     "round's race (the race: of its qualifying)",
      'WITH res AS (SELECT x."EntrantId", s."RoundId", s."Type", s."Id" AS session_id FROM "Results" x '
      'JOIN "Sessions" s ON s."Id" = x."SessionId") '
-     'SELECT format(\'%s %s (session %s): %s entrant(s) with a %s result have none here\', r."Slug", '
+     'SELECT format(\'%s %s (session %s): %s entrant(s) with a %s result have none here: %s\', r."Slug", '
      + _TYPE_NAME.format(col='s."Type"') + ', s."OpenF1SessionKey", count(DISTINCT ref."EntrantId"), '
-     + _TYPE_NAME.format(col='min(ref."Type")') + ') FROM "Sessions" s JOIN "Rounds" r ON r."Id" = s."RoundId" '
+     + _TYPE_NAME.format(col='min(ref."Type")') + ', string_agg(DISTINCT d."Slug", \', \' ORDER BY d."Slug")) '
+     'FROM "Sessions" s JOIN "Rounds" r ON r."Id" = s."RoundId" '
      f'JOIN res ref ON ref."RoundId" = s."RoundId" AND ref."Type" = CASE WHEN s."Type" = {RACE:d} THEN {Q:d} '
-     f'ELSE {RACE:d} END WHERE s."Type" IN ({Q:d}, {SQ:d}, {SPRINT:d}, {RACE:d}) AND s."Status" = {_COMPLETED} '
+     f'ELSE {RACE:d} END JOIN "Entrants" e ON e."Id" = ref."EntrantId" JOIN "Drivers" d ON d."Id" = e."DriverId" '
+     f'WHERE s."Type" IN ({Q:d}, {SQ:d}, {SPRINT:d}, {RACE:d}) AND s."Status" = {_COMPLETED} '
      'AND EXISTS (SELECT 1 FROM res WHERE res.session_id = s."Id") AND NOT EXISTS (SELECT 1 FROM res '
      'WHERE res.session_id = s."Id" AND res."EntrantId" = ref."EntrantId") '
      'GROUP BY r."Slug", s."Type", s."OpenF1SessionKey" ORDER BY 1'),
-    ("completeness", "entrants without a car number (their results cannot be matched)",
+    # Defect: OpenF1 gives every driver a number (the model requires one), so a NULL was written by something
+    # else, and that entrant's results cannot be matched.
+    (DEFECT, "completeness", "entrants without a car number (their results cannot be matched)",
      'SELECT format(\'%s: %s\', r."Slug", d."Slug") FROM "Entrants" e JOIN "Rounds" r ON r."Id" = e."RoundId" '
      'JOIN "Drivers" d ON d."Id" = e."DriverId" WHERE e."CarNumber" IS NULL ORDER BY 1'),
 )
 
-_PY_CHECKS: tuple[tuple[str, str, Callable[[psycopg.Connection], list[str]]], ...] = (
-    ("duplicates", "drivers whose names slug the same",
+# (severity, category, check, function); the comment above each says why it has that severity.
+_PY_CHECKS: tuple[tuple[str, str, str, Callable[[psycopg.Connection], list[str]]], ...] = (
+    # Defects: the writer slugs every name the same way, so two rows whose names slug the same are one
+    # person, team or circuit written twice (a slug given by hand, or a name that contradicts its slug).
+    (DEFECT, "duplicates", "drivers whose names slug the same",
      lambda conn: _same_name_slug(conn, "Drivers", '"FirstName" || \' \' || "LastName"')),
-    ("duplicates", "teams whose names slug the same", lambda conn: _same_name_slug(conn, "Teams", '"Name"')),
-    ("duplicates", "circuits whose names slug the same", lambda conn: _same_name_slug(conn, "Circuits", '"Name"')),
-    ("completeness", "championship rounds whose sessions differ from the usual weekend shape", _weekend_shapes),
+    (DEFECT, "duplicates", "teams whose names slug the same", lambda conn: _same_name_slug(conn, "Teams", '"Name"')),
+    (DEFECT, "duplicates", "circuits whose names slug the same",
+     lambda conn: _same_name_slug(conn, "Circuits", '"Name"')),
+    # Notice: weekends differ for real (2023's sprint shootout, a session cancelled or added upstream).
+    (NOTICE, "completeness", "championship rounds whose sessions differ from the usual weekend shape", _weekend_shapes),
 )
 
 
 def audit(conn: psycopg.Connection) -> list[Finding]:
-    """Every check with something to report, in a stable order (duplicates, empty parents, completeness)."""
-    found = [Finding(category, check, _rows(conn, query)) for category, check, query in _SQL_CHECKS]
-    found += [Finding(category, check, run(conn)) for category, check, run in _PY_CHECKS]
-    order = {"duplicates": 0, "empty parents": 1, "completeness": 2}
-    return sorted((f for f in found if f.items), key=lambda f: order[f.category])
+    """Every check with something to report: defects first, then notices, each by category (duplicates,
+    empty parents, completeness) in the order of the checks above."""
+    found = [Finding(severity, category, check, _rows(conn, query)) for severity, category, check, query in _SQL_CHECKS]
+    found += [Finding(severity, category, check, run(conn)) for severity, category, check, run in _PY_CHECKS]
+    return sorted((f for f in found if f.items),
+                  key=lambda f: (SEVERITIES.index(f.severity), CATEGORIES.index(f.category)))
 
 
 def check_count() -> int:
