@@ -1,8 +1,10 @@
-"""`python -m ingestion.db migrate | check | audit | clean-racing [-y]`: the database's upkeep.
+"""`python -m ingestion.db migrate | check | audit [--strict] | clean-racing [-y]`: the database's upkeep.
 
 migrate       create the role/database when possible and apply pending migrations
 check         check that the unique indexes the workers rely on exist
-audit         duplicates, empty parents and incomplete rounds/sessions; exit 0 clean, 1 with findings
+audit         duplicates, empty parents and incomplete rounds/sessions, each a defect (a writer bug or a hand
+              left it) or a notice (a fact of the sport or an upstream gap); exit 1 with a defect, 0 otherwise;
+              --strict: exit 1 with any finding, notices included
 clean-racing  remove the racing data for a clean re-sync, keeping every row user data references
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -19,9 +21,16 @@ from workers.db.schema import check_schema, migrate
 from workers.errors import IngestionError
 from workers.settings import SettingsError, get_settings, redact_url
 
+if TYPE_CHECKING:
+    from workers.db.audit import Finding
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_DECLINED = 1
 SHOWN_PER_CHECK = 10
+AUDIT_DESCRIPTION = ("A defect is what a writer bug or a careless hand leaves: duplicates, empty parents, rows that "
+                     "contradict each other or upstream. A notice is a fact of the sport or an upstream gap that looks "
+                     "like one: a driver who missed a session, a team with one car, a session without results in "
+                     "OpenF1. Exit 0 without a defect, 1 with one (--strict: with any finding), 2 on an error.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create the role/database when possible and apply pending migrations")
     sub.add_parser("check", help="check that the unique indexes the workers rely on exist")
-    sub.add_parser("audit", help="report duplicates, empty parents and incomplete data (exit 1 with findings)")
+    audit = sub.add_parser("audit", help="report duplicates, empty parents and incomplete data as defects and "
+                                         "notices (exit 1 with a defect)", description=AUDIT_DESCRIPTION)
+    audit.add_argument("--strict", action="store_true", help="notices count too: exit 1 with any finding")
     clean = sub.add_parser("clean-racing", help="delete racing data for a clean re-sync; user data is never touched")
     clean.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     return parser
@@ -72,20 +83,31 @@ def run_check(url: str, args: argparse.Namespace) -> int:
 
 
 def run_audit(url: str, args: argparse.Namespace) -> int:
-    from workers.db.audit import audit, check_count
+    from workers.db.audit import DEFECT, audit, check_count
 
     with psycopg.connect(url) as conn:
         check_schema(conn)
         findings = audit(conn)
     for finding in findings:
-        print(f"{finding.category}: {finding.check}: {len(finding.items)}")
-        for item in finding.items[:SHOWN_PER_CHECK]:
-            print(f"  {item}")
-        if len(finding.items) > SHOWN_PER_CHECK:
-            print(f"  … and {len(finding.items) - SHOWN_PER_CHECK} more")
+        print_finding(finding)
+    defects = sum(len(f.items) for f in findings if f.severity == DEFECT)
+    notices = sum(len(f.items) for f in findings) - defects
     print(f"audit of {redact_url(url)}: {check_count()} checks, "
-          + (f"{len(findings)} with findings" if findings else "no finding"))
-    return EXIT_FINDINGS if findings else EXIT_OK
+          + (f"{plural(defects, 'defect')}, {plural(notices, 'notice')}" if findings else "no finding")
+          + (" (--strict: notices count)" if args.strict and notices else ""))
+    return EXIT_FINDINGS if defects or (args.strict and notices) else EXIT_OK
+
+
+def print_finding(finding: Finding) -> None:
+    print(f"{finding.severity}: {finding.category}: {finding.check}: {len(finding.items)}")
+    for item in finding.items[:SHOWN_PER_CHECK]:
+        print(f"  {item}")
+    if len(finding.items) > SHOWN_PER_CHECK:
+        print(f"  … and {len(finding.items) - SHOWN_PER_CHECK} more")
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def run_clean(url: str, args: argparse.Namespace) -> int:
