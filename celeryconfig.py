@@ -4,9 +4,12 @@ Broker and result backend are REDIS_URL. JSON only; late acks with redelivery wh
 prefetch of one so a long task never holds others hostage on a busy process.
 """
 
+from workers import sources
 from workers.settings import get_settings
 
 _settings = get_settings()  # a missing or malformed setting stops the worker here, named
+for _source in sources.SOURCES.values():
+    _source.settings  # noqa: B018  (each source's settings too: OPENF1_…)
 
 broker_url = _settings.REDIS_URL
 result_backend = _settings.REDIS_URL
@@ -20,7 +23,7 @@ task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
 task_track_started = False  # progress is in the run table; saves a backend write per task
-worker_disable_rate_limits = True  # the OpenF1 limit is the fleet limiter (workers/ratelimit.py), not Celery's
+worker_disable_rate_limits = True  # each source's limit is the fleet limiter (workers/ratelimit.py), not Celery's
 result_expires = 24 * 3600
 result_extended = True  # task name and arguments (keys only) are shown in Flower and the backend
 

@@ -1,4 +1,5 @@
-"""`python -m ingestion sync | runs | resume | verify | healthcheck | record`: the operators' commands.
+"""`python -m ingestion sync | rebuild | follow | runs | resume | verify | healthcheck | record`: the operators'
+commands.
 
 `sync` enqueues a run and follows it to the end; every other command lives in its own module under
 `ingestion/` (also runnable as `python -m ingestion.<command>`).
@@ -26,6 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
     sync_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
     sync_parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
     sync_parser.set_defaults(handler=sync)
+    rebuild_parser = sub.add_parser("rebuild", help="map a season again from the landed answers (no request) and "
+                                                    "wait for the run to finish")
+    rebuild_parser.add_argument("--year", required=True, help="season to rebuild (it must have been synced once)")
+    add_results_flags(rebuild_parser, "write no Results row (default: the results the landing holds)")
+    rebuild_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
+    rebuild_parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
+    rebuild_parser.set_defaults(handler=rebuild)
     follow_parser = sub.add_parser("follow", help="follow a run (e.g. again after Ctrl-C) until it ends")
     follow_parser.add_argument("run_id", help="the run's id, as `sync` printed it or `runs` lists it")
     follow_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
@@ -44,13 +52,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def sync(args: argparse.Namespace) -> int:
-    from workers import pipeline  # settings are read here, after argparse answered --help
+    from workers.pipeline.arguments import validate_days, validate_year  # settings are read after --help
 
     if args.year is not None:
-        task_name, task_args = "sync_season", [pipeline.validate_year(args.year)]
-    else:
-        task_name, task_args = "sync_recent", [pipeline.validate_days(args.recent)]
-    pipeline.ensure_schema()
+        return send_and_follow("sync_season", [validate_year(args.year)], args)
+    return send_and_follow("sync_recent", [validate_days(args.recent)], args)
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    from workers.pipeline.arguments import validate_year
+
+    return send_and_follow("rebuild_season", [validate_year(args.year)], args)
+
+
+def send_and_follow(task_name: str, task_args: list, args: argparse.Namespace) -> int:
+    """Send a dispatcher by its registered name once the schema and a worker answer, then follow its run."""
+    from workers.pipeline.resources import ensure_schema
+
+    ensure_schema()
     from tasks import app
 
     if not worker_answers(app):

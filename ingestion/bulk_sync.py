@@ -25,10 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workers import pipeline  # settings are read here, after argparse answered --help
+    from workers.pipeline.resources import ensure_schema, utcnow  # settings are read after --help
 
-    years = selected_years(args, pipeline.utcnow())
-    pipeline.ensure_schema()
+    years = selected_years(args, utcnow())
+    ensure_schema()
     from tasks import app
 
     if not worker_answers(app):
@@ -38,8 +38,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def selected_years(args: argparse.Namespace, now: datetime) -> list[int]:
-    """The seasons asked for, each between 2023 (OpenF1's first) and the current year, in order."""
-    from workers.pipeline import FIRST_YEAR
+    """The seasons asked for, each between the first season a source covers and the current year, in order."""
+    from workers.sources import first_season
+
+    FIRST_YEAR = first_season()
 
     if args.all:
         if args.end_year is not None:
@@ -53,13 +55,15 @@ def selected_years(args: argparse.Namespace, now: datetime) -> list[int]:
 
 
 def season(value: str, option: str, now: datetime) -> int:
-    from workers.pipeline import FIRST_YEAR
+    from workers.sources import first_season
+
+    FIRST_YEAR = first_season()
 
     if not value.strip().isdigit():
         raise BadArgument(f"{option} must be a whole number between {FIRST_YEAR} and {now.year}, got {value!r}")
     year = int(value)
     if not FIRST_YEAR <= year <= now.year:
-        raise BadArgument(f"{option} must be between {FIRST_YEAR} (OpenF1's first season) and {now.year} "
+        raise BadArgument(f"{option} must be between {FIRST_YEAR} (the first season a source covers) and {now.year} "
                           f"(the current season), got {year}")
     return year
 

@@ -106,9 +106,9 @@ def follow_runs(runs: dict[str, str], timeout: float | None, poll: float) -> int
 
 
 def _report(label: str, run_id: str, elapsed: float, last: dict[str, str], ended: dict[str, str]) -> None:
-    from workers import pipeline  # settings are read here, after argparse answered --help
+    from workers.pipeline.ledger import run_status  # settings are read here, after argparse answered --help
 
-    run = pipeline.run_status(run_id)
+    run = run_status(run_id)
     prefix = f"{label}: " if label else ""
     if sys.stdout.isatty():  # a live bar on a terminal, redrawn in place; a new line once the run ends
         done = run is not None and run["status"] != "running"
@@ -138,9 +138,9 @@ def _ids(runs: dict[str, str]) -> str:
 def progress_line(run: dict | None, elapsed: float) -> str:
     if run is None:
         return "waiting for a worker to start the run…"
-    total = run["meetings_total"]
-    head = f"[{run['status']}] meetings {run['meetings_done']}/{total if total is not None else '?'}"
-    tail = (f", {run['meetings_failed']} failed, {run['requests']} requests, {run['throttles']} rate-limit waits, "
+    total = run["rounds_total"]
+    head = f"[{run['status']}] rounds {run['rounds_done']}/{total if total is not None else '?'}"
+    tail = (f", {run['rounds_failed']} failed, {run['requests']} requests, {run['throttles']} rate-limit waits, "
             f"{run['rows_written']} rows written, {run['quarantined']} quarantined")
     if run["status"] != "running":
         tail += f", {duration_text(run)}"
@@ -150,12 +150,12 @@ def progress_line(run: dict | None, elapsed: float) -> str:
 
 
 def progress_bar(run: dict | None, elapsed: float, width: int = 24) -> str:
-    """`[#########---------------] 9/25 meetings · 40 requests · 3 rate-limit waits · 12s` (counts only)."""
+    """`[#########---------------] 9/25 rounds · 40 requests · 3 rate-limit waits · 12s` (counts only)."""
     if run is None:
         return f"waiting for a worker to start the run… {elapsed:.0f}s"
-    total, done = run["meetings_total"] or 0, run["meetings_done"] + run["meetings_failed"]
+    total, done = run["rounds_total"] or 0, run["rounds_done"] + run["rounds_failed"]
     filled = int(width * done / total) if total else 0
-    text = (f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total or '?'} meetings · {run['requests']} requests"
+    text = (f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total or '?'} rounds · {run['requests']} requests"
             f" · {run['throttles']} rate-limit waits · {elapsed:.0f}s")
     if run["status"] != "running":
         text += f" · {run['status']}" + (f" — {run['error']}" if run["error"] else "")

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from ingestion.follow import EXIT_FAILED, EXIT_OK, command_main
-from workers.errors import BadArgument, IngestionError, RateLimited, SessionInProgress
+from workers.errors import BadArgument, IngestionError, RateLimited
 from workers.settings import Settings, get_settings, redact_url
 
 HELP = "check PostgreSQL, the indexes, Redis, OpenF1 and the Celery workers (exit 0 only if all pass)"
@@ -79,8 +79,15 @@ def probe(name: str, check: Callable[[Settings, float], str], settings: Settings
 def scrub(text: str, settings: Settings) -> str:
     from urllib.parse import unquote, urlsplit
 
-    secrets = [settings.OPENF1_PASSWORD.get_secret_value()] if settings.OPENF1_PASSWORD else []
-    for url in (settings.DATABASE_URL, settings.REDIS_URL, settings.OPENF1_BASE_URL):
+    from pydantic import SecretStr
+
+    from workers import sources
+
+    urls, secrets = [settings.DATABASE_URL, settings.REDIS_URL], []
+    for source in sources.SOURCES.values():
+        urls.append(source.settings.BASE_URL)
+        secrets += [v.get_secret_value() for v in vars(source.settings).values() if isinstance(v, SecretStr)]
+    for url in urls:
         password = urlsplit(url).password
         secrets += [password, unquote(password)] if password else []
     for secret in filter(None, secrets):
@@ -124,19 +131,20 @@ def check_openf1(settings: Settings, timeout: float) -> str:
     """One `/meetings?year=<this year>` request, a single attempt, through the fleet's limit."""
     import redis
 
-    from workers.openf1 import OpenF1Client
-    from workers.pipeline import fleet_limiter
+    from workers.pipeline.resources import fleet_limiter
+    from workers.sources.openf1 import SOURCE
 
     try:
-        client = OpenF1Client.from_settings(settings, fleet_limiter())
-        return _ask_openf1(client, settings, timeout)
+        client = SOURCE.client(fleet_limiter(SOURCE))
+        return _ask_openf1(client, SOURCE.settings, timeout)
     except redis.RedisError as exc:
         raise IngestionError(f"cannot take a slot of the fleet's OpenF1 limit: its Redis is unreachable "
                              f"({type(exc).__name__}: {exc})") from None
 
 
-def _ask_openf1(client, settings: Settings, timeout: float) -> str:
-    from workers.ratelimit import Throttled
+def _ask_openf1(client, settings, timeout: float) -> str:
+    from workers.errors import Throttled
+    from workers.sources.openf1.client import SessionInProgress
 
     client.max_attempts, client.connect_timeout, client.read_timeout = 1, timeout, timeout
     year = datetime.now(timezone.utc).year
@@ -146,8 +154,8 @@ def _ask_openf1(client, settings: Settings, timeout: float) -> str:
     except Throttled as exc:
         return f"not asked: the fleet's OpenF1 limit is in use (next slot in {exc.wait:.1f}s)"
     except (RateLimited, SessionInProgress) as exc:
-        return f"{redact_url(settings.OPENF1_BASE_URL)} answers ({exc})"
-    return f"{redact_url(settings.OPENF1_BASE_URL)} answered /meetings?year={year} with {len(meetings)} meetings " \
+        return f"{redact_url(settings.BASE_URL)} answers ({exc})"
+    return f"{redact_url(settings.BASE_URL)} answered /meetings?year={year} with {len(meetings)} meetings " \
            f"in {time.monotonic() - started:.2f}s"
 
 

@@ -33,9 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workers import pipeline
+    from workers.pipeline.arguments import validate_year
 
-    year = pipeline.validate_year(args.year)
+    year = validate_year(args.year)
     meetings = fetch("meetings", year=year)
     include = include_results(meetings, args.include_results)
     staging = args.out / f".{year}.partial-{uuid.uuid4().hex[:8]}"
@@ -52,13 +52,16 @@ def run(args: argparse.Namespace) -> int:
 
 def include_results(meetings: list[dict[str, Any]], asked: bool | None) -> bool:
     """Asked for, or by default (SPEC §3) only when every meeting of the season has ended."""
-    from workers import endpoints as ep
-    from workers import pipeline
+    from workers.pipeline.dispatch import default_include_results
+    from workers.sources import RoundRef
+    from workers.pipeline.resources import utcnow
+    from workers.sources.openf1 import endpoints as ep
+    from workers.sources.openf1 import meeting_end
 
     if asked is not None:
         return asked
     valid, _ = ep.validate(ep.MEETINGS, meetings)
-    return pipeline.default_include_results(valid, pipeline.utcnow())
+    return default_include_results([RoundRef(str(m.meeting_key), m.date_start, meeting_end(m)) for m in valid], utcnow())
 
 
 def record_season(folder: Path, year: int, meetings: list[dict[str, Any]], include: bool) -> int:
@@ -93,10 +96,12 @@ def by_session(records: list[Any]) -> dict[int | None, list[Any]]:
 
 def fetch(path: str, **params: Any) -> list[Any]:
     """`client().get` for a command: a wait for the fleet's next OpenF1 slot is slept, not given up."""
-    from workers import pipeline
-    from workers.ratelimit import Throttled, current_owner
+    from workers.errors import Throttled
+    from workers.pipeline.resources import client as source_client
+    from workers.ratelimit import current_owner
+    from workers.sources.openf1 import SOURCE
 
-    client = pipeline.client()
+    client = source_client(SOURCE)
     owner = current_owner.set(f"cli-{uuid.uuid4().hex}")  # asking again finds the slot already reserved
     try:
         while True:

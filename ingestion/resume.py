@@ -1,8 +1,8 @@
 """`python -m ingestion resume [--stalled-after SECONDS] [--json]`: the resume sweep, now (beat runs it every
-BEAT_RESUME_EVERY seconds). Sends again the meetings of running runs that made no progress for
+BEAT_RESUME_EVERY seconds). Sends again the rounds of running runs that made no progress for
 `--stalled-after` seconds (default RESUME_STALLED_AFTER, else twice REDIS_VISIBILITY_TIMEOUT), and the
-dispatcher of a run that never planned its meetings; fails those already sent RESUME_MAX_RESENDS times.
-Prints run ids and meeting keys only. Exit 0; 1 Redis or PostgreSQL unreachable; 2 on a bad argument."""
+dispatcher of a run that never planned its rounds; fails those already sent RESUME_MAX_RESENDS times.
+Prints run ids and round keys only. Exit 0; 1 Redis or PostgreSQL unreachable; 2 on a bad argument."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
                           " before that, a dead worker's task may still come back by itself")
     from tasks.resume import resume_stalled
 
-    require_broker(settings)  # before anything is claimed: a claim restarts the meeting's clock
+    require_broker(settings)  # before anything is claimed: a claim restarts the round's clock
     outcome = resume_stalled(args.stalled_after)
     print(json.dumps(outcome, indent=2) if args.json else text(outcome))
     return EXIT_OK
@@ -54,7 +54,7 @@ def text(outcome: dict[str, Any]) -> str:
     lines = []
     for what, items in outcome.items():
         for item in items:
-            lines.append(f"{what.replace('_', ' ')}: " + (f"run {item[0]} meeting {item[1]}" if isinstance(item, list)
+            lines.append(f"{what.replace('_', ' ')}: " + (f"run {item[0]} round {item[1]}" if isinstance(item, list)
                                                           else f"run {item}"))
     return "\n".join(lines)
 

@@ -1,4 +1,4 @@
-"""`python -m ingestion runs [--limit N] [--json]`: the latest sync runs, newest first, with their meeting
+"""`python -m ingestion runs [--limit N] [--json]`: the latest sync runs, newest first, with their round
 counts, requests, rows written and deleted, quarantined records and error (counts only, never a result)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from workers.errors import BadArgument
 
 HELP = "list the latest sync runs"
 ERROR_WIDTH = 60
-COLUMNS = ("id", "kind", "arguments", "status", "started", "duration", "meetings d/f/t", "requests",
+COLUMNS = ("id", "kind", "source", "arguments", "status", "started", "duration", "rounds d/f/t", "requests",
            "rows w/d", "quarantined", "retries/throttles/resent", "error")
 
 
@@ -48,12 +48,20 @@ def table(found: list[dict[str, Any]]) -> str:
 
 
 def row_of(run: dict[str, Any]) -> tuple[str, ...]:
-    total = "?" if run["meetings_total"] is None else str(run["meetings_total"])
-    return (run["id"], run["kind"], arguments_text(run["arguments"]), run["status"],
+    total = "?" if run["rounds_total"] is None else str(run["rounds_total"])
+    return (run["id"], run["kind"], run["source"], arguments_text(run["arguments"]), run["status"],
             run["started_at"].astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ"), duration(run),
-            f"{run['meetings_done']}/{run['meetings_failed']}/{total}", str(run["requests"]),
+            f"{run['rounds_done']}/{run['rounds_failed']}/{total}", str(run["requests"]),
             f"{run['rows_written']}/{run['rows_deleted']}", str(run["quarantined"]),
-            f"{run['retries']}/{run['throttles']}/{run['resent']}", truncate(run["error"] or run["first_meeting_error"] or ""))
+            f"{run['retries']}/{run['throttles']}/{run['resent']}", truncate(notes(run)))
+
+
+def notes(run: dict[str, Any]) -> str:
+    """The run's error, else its first round's; and the endpoints that fell back to per-round requests."""
+    text = run["error"] or run["first_round_error"] or ""
+    if run["fallbacks"]:
+        text = f"fallback per round: {', '.join(run['fallbacks'])}" + (f"; {text}" if text else "")
+    return text
 
 
 def arguments_text(arguments: dict[str, Any] | None) -> str:

@@ -24,10 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workers import pipeline
     from workers.db import audit
+    from workers.pipeline.arguments import validate_year
 
-    year = pipeline.validate_year(args.year) if args.year is not None else None
+    year = validate_year(args.year) if args.year is not None else None
     with database() as conn:
         report = {"tables": audit.racing_counts(conn), "latest_session": audit.latest_session(conn, year)}
         years = [year] if year is not None else audit.season_years(conn)

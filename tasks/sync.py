@@ -1,6 +1,7 @@
-"""The whole canvas, top to bottom: season (or recent days) → one sync_meeting per meeting →
-chain(sessions, entrants, [results], finish). Tasks are thin: keys in, one `workers` call, a small
-JSON summary out (counts only, never a result value)."""
+"""The whole canvas, top to bottom: a dispatcher (a season, the recent days, or a rebuild from the landing) lands
+what its rounds need, then one sync_meeting per round chains sessions → entrants → [results] → finish, each
+step reading the landing only. Tasks are thin: keys in, one `workers` call, a small JSON summary out (counts
+only, never a result value). Registered names stay as operators know them (`sync_season`, `sync_meeting`, …)."""
 
 from __future__ import annotations
 
@@ -13,22 +14,23 @@ from celery import Task, chain, group
 from celery.signals import worker_process_init, worker_process_shutdown
 
 from tasks import app
-from workers import pipeline
+from workers import sources
 from workers.db import close_pool, get_pool
-from workers.errors import IngestionError, RetryableError, SessionInProgress
-from workers.ratelimit import Throttled, current_owner
+from workers.errors import IngestionError, RetryableError, Throttled
+from workers.pipeline import ledger, resources, steps
+from workers.pipeline.arguments import validate_days, validate_include_results, validate_year
+from workers.pipeline.dispatch import Plan, Selection, dispatch, recent_window
+from workers.ratelimit import current_owner
 from workers.settings import get_settings
 
 log = logging.getLogger("parcferme.tasks")
 
 
 def retry_countdown(exc: RetryableError, retries: int) -> float:
-    """Retry-After when upstream gave one; a live-session lock-out waits OPENF1_LIVE_RETRY_SECONDS;
-    else exponential backoff with full jitter (capped at 10 minutes)."""
+    """Retry-After (or the source's own wait, e.g. a live-session lock-out) when given; else exponential backoff
+    with full jitter (capped at 10 minutes)."""
     if exc.retry_after is not None:
         return exc.retry_after
-    if isinstance(exc, SessionInProgress):
-        return get_settings().OPENF1_LIVE_RETRY_SECONDS
     return random.uniform(0.5, 1.0) * min(600.0, 2.0 ** (retries + 1))
 
 
@@ -50,45 +52,49 @@ THROTTLE_LEAD = 0.2
 
 
 class SyncTask(Task):
-    """Retryable errors come back later with a finite budget; waits for an OpenF1 slot come back at the
-    slot without spending that budget; anything else fails once, reported."""
+    """Retryable errors come back later with a finite budget; waits for a source's slot come back at the slot
+    without spending that budget; anything else fails once, reported."""
 
     max_retries = get_settings().TASK_MAX_RETRIES
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         started = time.monotonic()
         owner = current_owner.set(self.request.id)
-        pipeline.client().begin()
+        source = self.source_of(args, kwargs)
+        resources.begin_task(source)
         try:
             outcome = super().__call__(*args, **kwargs)
         except Throttled as exc:
-            throttles = pipeline.note_throttle(self.request.id)
+            throttles = resources.note_throttle(source, self.request.id)
             log.info("%s throttled %s: again in %.1fs (throttle %d)", self.name, kwargs, exc.wait, throttles)
-            pipeline.count_retry(self.run_id(kwargs), kwargs.get("meeting_key"), throttle=True)
+            ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=True)
             raise self.retry(exc=exc, countdown=bounded(max(0.0, exc.wait - THROTTLE_LEAD)),
                              max_retries=self.request.retries + 1)
         except RetryableError as exc:
-            budget = get_settings().TASK_MAX_RETRIES + pipeline.throttles_of(self.request.id)
+            budget = get_settings().TASK_MAX_RETRIES + resources.throttles_of(source, self.request.id)
             if self.request.retries < budget:
-                pipeline.count_retry(self.run_id(kwargs), kwargs.get("meeting_key"), throttle=False)
+                ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=False)
             raise self.retry(exc=exc, countdown=bounded(retry_countdown(exc, self.request.retries)), max_retries=budget)
         finally:
             current_owner.reset(owner)
         log.info("%s ok %s in %.2fs", self.name, outcome, time.monotonic() - started)
         return outcome
 
+    def source_of(self, args: tuple, kwargs: dict) -> sources.Source | None:
+        return sources.SOURCES.get(kwargs.get("source") or "")
+
     def run_id(self, kwargs: dict) -> str | None:
         return kwargs.get("run_id")
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):  # noqa: D102
-        log.error("%s failed for %s: %s", self.name, {k: v for k, v in kwargs.items()}, describe(exc))
+        log.error("%s failed for %s: %s", self.name, dict(kwargs), describe(exc))
         try:
             self.record_failure(exc, task_id, args, kwargs)
         except Exception as err:  # the database itself may be the failure
             log.error("%s could not record its failure: %s", self.name, describe(err))
 
     def record_failure(self, exc, task_id, args, kwargs) -> None:
-        pipeline.finish_meeting(kwargs.get("run_id"), kwargs.get("meeting_key"), error=describe(exc))
+        steps.finish(kwargs.get("run_id"), kwargs.get("round_key"), error=describe(exc))
 
 
 class DispatchTask(SyncTask):
@@ -96,12 +102,21 @@ class DispatchTask(SyncTask):
 
     kind = "season"
 
+    def source_of(self, args: tuple, kwargs: dict) -> sources.Source | None:
+        year = kwargs.get("year", args[0] if args else None)
+        try:
+            return sources.for_season(validate_year(year))
+        except IngestionError:
+            return None  # the task itself refuses the argument
+
     def run_id(self, kwargs: dict) -> str | None:
         return kwargs.get("run_id") or self.request.id
 
     def record_failure(self, exc, task_id, args, kwargs) -> None:
         arguments = {"args": list(args), **{k: v for k, v in kwargs.items() if k != "run_id"}}
-        pipeline.fail_run(kwargs.get("run_id") or task_id, self.kind, arguments, describe(exc))
+        source = self.source_of(args, kwargs)
+        ledger.fail_run(kwargs.get("run_id") or task_id, self.kind, source.name if source else "", arguments,
+                        describe(exc))
 
 
 @worker_process_init.connect
@@ -114,67 +129,92 @@ def _close_resources(**_: Any) -> None:
     close_pool()
 
 
-def meeting_chain(run_id: str | None, meeting_key: int, include_results: bool) -> chain:
-    keys = {"run_id": run_id, "meeting_key": meeting_key}
-    steps = [sync_sessions.si(**keys), sync_entrants.si(**keys)]
+def round_chain(run_id: str | None, source: str, season: int, round_key: str, include_results: bool) -> chain:
+    keys = {"run_id": run_id, "source": source, "season": season, "round_key": round_key}
+    chained = [sync_sessions.si(**keys), sync_entrants.si(**keys)]
     if include_results:
-        steps.append(sync_results.si(**keys))
-    steps.append(finish_meeting.si(**keys))
-    return chain(*steps)
+        chained.append(sync_results.si(**keys))
+    chained.append(finish_meeting.si(**keys))
+    return chain(*chained)
 
 
-def fan_out(plan: pipeline.Plan) -> dict[str, Any]:
-    if plan.meeting_keys:
-        group(sync_meeting.si(meeting_key=k, include_results=plan.include_results, run_id=plan.run_id)
-              for k in plan.meeting_keys).apply_async()
-    return {"run_id": plan.run_id, "meetings": len(plan.meeting_keys), "include_results": plan.include_results,
-            "requests": plan.requests, "quarantined": plan.quarantined}
+def fan_out(plan: Plan) -> dict[str, Any]:
+    if plan.rounds:
+        group(sync_meeting.si(source=plan.source, season=season, round_key=key, include_results=plan.include_results,
+                              run_id=plan.run_id) for season, key in plan.rounds).apply_async()
+    return {"run_id": plan.run_id, "source": plan.source, "rounds": len(plan.rounds),
+            "include_results": plan.include_results, "requests": plan.requests, "quarantined": plan.quarantined,
+            "fallbacks": plan.fallbacks}
+
+
+def season_selection(kind: str, year: Any, include_results: Any, **extra: Any) -> Selection:
+    year = validate_year(year)
+    include_results = validate_include_results(include_results)
+    return Selection(kind, sources.for_season(year), (year,), include_results,
+                     arguments={"year": year, "include_results": include_results}, **extra)
 
 
 @app.task(name="sync_season", bind=True, base=DispatchTask)
 def sync_season(self, year, include_results=None, run_id=None):
-    """Sync one season: read its meetings, then one sync_meeting per meeting."""
-    year = pipeline.validate_year(year)
-    include_results = pipeline.validate_include_results(include_results)
-    plan = pipeline.plan_season(run_id or self.request.id, year, include_results, pipeline.utcnow())
-    return fan_out(plan)
+    """Sync one season: land it (a handful of season-wide requests), then one sync_meeting per round."""
+    selection = season_selection("season", year, include_results)
+    return fan_out(dispatch(run_id or self.request.id, selection, resources.utcnow()))
+
+
+class RebuildTask(DispatchTask):
+    kind = "rebuild"
+
+
+@app.task(name="rebuild_season", bind=True, base=RebuildTask)
+def rebuild_season(self, year, include_results=None, run_id=None):
+    """Map a season again from the landing alone (0 requests): after a mapping fix, or into an emptied database."""
+    selection = season_selection("rebuild", year, include_results, from_landing=True)
+    return fan_out(dispatch(run_id or self.request.id, selection, resources.utcnow()))
 
 
 class RecentDispatchTask(DispatchTask):
     kind = "recent"
 
+    def source_of(self, args: tuple, kwargs: dict) -> sources.Source | None:
+        return sources.for_season(resources.utcnow().year)
+
 
 @app.task(name="sync_recent", bind=True, base=RecentDispatchTask)
 def sync_recent(self, days=7, include_results=None, run_id=None):
-    """Sync the meetings of the last `days` days (results only as SPEC §3 allows)."""
-    days = pipeline.validate_days(days)
-    include_results = pipeline.validate_include_results(include_results)
-    plan = pipeline.plan_recent(run_id or self.request.id, days, include_results, pipeline.utcnow())
-    return fan_out(plan)
+    """Sync the rounds of the last `days` days (results only as SPEC §3 allows), by the fewest requests."""
+    days = validate_days(days)
+    include_results = validate_include_results(include_results)
+    now = resources.utcnow()
+    source = sources.for_season(now.year)
+    window = recent_window(days, now)
+    years = tuple(sorted({y for y in (window[0].year, now.year) if source.covers(y)}))
+    selection = Selection("recent", source, years, include_results, window=window,
+                          arguments={"days": days, "include_results": include_results})
+    return fan_out(dispatch(run_id or self.request.id, selection, now))
 
 
 @app.task(name="sync_meeting", bind=True, base=SyncTask)
-def sync_meeting(self, meeting_key, include_results=False, run_id=None):
-    """Chain the meeting's steps; the results step exists only when results are included."""
-    meeting_chain(run_id, int(meeting_key), bool(include_results)).apply_async()
-    return {"meeting_key": meeting_key, "include_results": bool(include_results)}
+def sync_meeting(self, source, season, round_key, include_results=False, run_id=None):
+    """Chain the round's steps; the results step exists only when results are included."""
+    round_chain(run_id, sources.get(source).name, int(season), str(round_key), bool(include_results)).apply_async()
+    return {"source": source, "round_key": round_key, "include_results": bool(include_results)}
 
 
 @app.task(name="sync_sessions", bind=True, base=SyncTask)
-def sync_sessions(self, meeting_key, run_id=None):
-    return pipeline.sync_sessions(run_id, meeting_key, pipeline.utcnow()).as_dict()
+def sync_sessions(self, source, season, round_key, run_id=None):
+    return steps.sync_sessions(run_id, source, season, round_key, resources.utcnow()).as_dict()
 
 
 @app.task(name="sync_entrants", bind=True, base=SyncTask)
-def sync_entrants(self, meeting_key, run_id=None):
-    return pipeline.sync_entrants(run_id, meeting_key).as_dict()
+def sync_entrants(self, source, season, round_key, run_id=None):
+    return steps.sync_entrants(run_id, source, season, round_key).as_dict()
 
 
 @app.task(name="sync_results", bind=True, base=SyncTask)
-def sync_results(self, meeting_key, run_id=None):
-    return pipeline.sync_results(run_id, meeting_key).as_dict()
+def sync_results(self, source, season, round_key, run_id=None):
+    return steps.sync_results(run_id, source, season, round_key).as_dict()
 
 
 @app.task(name="finish_meeting", bind=True, base=SyncTask)
-def finish_meeting(self, meeting_key, run_id=None):
-    return {"meeting_key": meeting_key, "run_status": pipeline.finish_meeting(run_id, meeting_key)}
+def finish_meeting(self, source, season, round_key, run_id=None):
+    return {"round_key": round_key, "run_status": steps.finish(run_id, round_key)}

@@ -21,15 +21,19 @@ class RetryableError(IngestionError):
 
 
 class RateLimited(RetryableError):
-    """OpenF1 answered 429 / `Rate exceeded`."""
+    """A source answered 429: every worker cools down before its next request to it."""
 
 
-class SessionInProgress(RetryableError):
-    """OpenF1 answered 401 `Session in progress`: data is locked during a live session."""
+class Throttled(RetryableError):
+    """No slot of a source's fleet limit within the bound: the task re-schedules itself for the slot it reserved."""
+
+    def __init__(self, wait: float, source: str = "source"):
+        super().__init__(f"waiting {wait:.1f}s for a {source} slot", retry_after=wait)
+        self.wait = wait
 
 
 class UpstreamUnavailable(RetryableError):
-    """5xx, timeout or a connection problem talking to OpenF1."""
+    """5xx, timeout or a connection problem talking to a source."""
 
 
 class DatabaseUnavailable(RetryableError):
@@ -52,24 +56,18 @@ class SchemaMissing(PermanentError):
     """The database lacks a table or index the workers rely on."""
 
 
-def classify_http(status: int, body: str, retry_after: float | None = None) -> IngestionError | None:
-    """HTTP status (and body) → error class; None means the answer is usable (2xx or the 404 'no rows')."""
-    if status == 429 or body[:200].strip().lower().startswith("rate exceeded"):
-        return RateLimited(f"OpenF1 rate limit exceeded (HTTP {status})", retry_after)
+def classify_status(source: str, status: int, body: str, retry_after: float | None = None) -> IngestionError | None:
+    """HTTP status → error class, as every source answers it; None means the answer is usable (2xx)."""
+    if status == 429:
+        return RateLimited(f"{source} rate limit exceeded (HTTP {status})", retry_after)
     if 200 <= status < 300:
         return None
-    if status == 401 and "session in progress" in body[:300].lower():
-        return SessionInProgress("OpenF1 is locked during a live session (HTTP 401)", retry_after)
-    if status == 404 and "no results found" in body[:300].lower():
-        return None
-    if status == 404 and not _is_json(body):
-        return UpstreamUnavailable("OpenF1 answered 404 with a body that is not OpenF1's (a proxy or a cut answer)")
     if status >= 500 or status == 408:
-        return UpstreamUnavailable(f"OpenF1 unavailable (HTTP {status})", retry_after)
-    return PermanentError(f"OpenF1 refused the request (HTTP {status}): {body[:120]!r}")
+        return UpstreamUnavailable(f"{source} unavailable (HTTP {status})", retry_after)
+    return PermanentError(f"{source} refused the request (HTTP {status}): {body[:120]!r}")
 
 
-def _is_json(body: str) -> bool:
+def is_json(body: str) -> bool:
     try:
         json.loads(body)
         return True

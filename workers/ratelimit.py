@@ -1,4 +1,4 @@
-"""One OpenF1 rate limit for the whole fleet, kept in Redis and updated atomically.
+"""One rate limit per source for the whole fleet, kept in Redis (keys `parcferme:<source>:…`) and updated atomically.
 
 Each request *reserves* its own future slot (a sliding log per rate, so any window of the server's, aligned
 or not, holds at most the limit) and learns how long to wait; nobody polls and retries. A slot may be used up
@@ -19,10 +19,10 @@ from typing import Sequence
 import limits
 import redis
 
-from workers.errors import BadArgument, RetryableError
+from workers.errors import BadArgument, Throttled
 
 # The Celery task id when a task is running, so a re-scheduled task finds the slot it reserved.
-current_owner: contextvars.ContextVar[str | None] = contextvars.ContextVar("openf1_owner", default=None)
+current_owner: contextvars.ContextVar[str | None] = contextvars.ContextVar("slot_owner", default=None)
 
 _RESERVE = """
 local now_parts = redis.call('TIME')
@@ -85,37 +85,30 @@ MAX_GRACE_SHARE = 0.05
 COOL_DOWN_MEMORY = 60
 
 
-class Throttled(RetryableError):
-    """No slot within the bound: the task re-schedules itself for the slot it reserved."""
-
-    def __init__(self, wait: float):
-        super().__init__(f"waiting {wait:.1f}s for an OpenF1 slot", retry_after=wait)
-        self.wait = wait
-
-
 @dataclass(frozen=True)
 class Rate:
     limit: int
     period: float
 
 
-def parse_rates(spec: str | None) -> list[Rate]:
+def parse_rates(spec: str | None, setting: str = "RATE_LIMIT") -> list[Rate]:
     """`3/second;30/minute` (the `limits` notation) → rates; empty, `none` or `off` → no limit."""
     if spec is None or spec.strip().lower() in ("", "none", "off", "0"):
         return []
     try:
         return [Rate(item.amount, float(item.get_expiry())) for item in limits.parse_many(spec)]
     except ValueError as exc:
-        raise BadArgument(f"OPENF1_RATE_LIMIT is not in the limits notation (e.g. 3/second;30/minute): {exc}") from None
+        raise BadArgument(f"{setting} is not in the limits notation (e.g. 3/second;30/minute): {exc}") from None
 
 
 class FleetLimiter:
-    """Reservations against the fleet's shared OpenF1 limit."""
+    """Reservations against the fleet's shared limit of one source."""
 
-    def __init__(self, client: redis.Redis, rates: Sequence[Rate], *, grace: float = 0.25, spacing: float = 0.05,
-                 max_sleep: float = 1.0, cooldown_base: float = 1.0, cooldown_max: float = 60.0,
-                 prefix: str = "parcferme:openf1") -> None:
-        self.redis, self.rates, self.prefix = client, list(rates), prefix
+    def __init__(self, client: redis.Redis, rates: Sequence[Rate], *, source: str, grace: float = 0.25,
+                 spacing: float = 0.05, max_sleep: float = 1.0, cooldown_base: float = 1.0,
+                 cooldown_max: float = 60.0) -> None:
+        self.redis, self.rates, self.source = client, list(rates), source
+        self.prefix = f"parcferme:{source}"
         # Lateness allowed on a slot (and so added to every period): at most 5% of the shortest period,
         # so 3/second keeps 95% of its rate while 30/10s tolerates a busy worker's quarter-second delay.
         self.grace = min([grace] + [MAX_GRACE_SHARE * r.period for r in self.rates])
@@ -151,7 +144,7 @@ class FleetLimiter:
         wait = self.reserve(owner, n)
         if wait > self.max_sleep:
             self.redis.incr(f"{self.prefix}:stats:throttled")
-            raise Throttled(wait)
+            raise Throttled(wait, self.source)
         if wait > 0:
             time.sleep(wait)
         self.redis.delete(f"{self.prefix}:owner:{owner}")  # used: a later acquire reserves a new slot
@@ -177,7 +170,3 @@ class FleetLimiter:
         names = ("429", "throttled")
         values = self.redis.mget([f"{self.prefix}:stats:{n}" for n in names])
         return {n: int(v or 0) for n, v in zip(names, values)}
-
-    def reset(self) -> None:
-        for key in self.redis.scan_iter(f"{self.prefix}:*"):
-            self.redis.delete(key)

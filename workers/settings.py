@@ -31,19 +31,6 @@ class Settings(BaseSettings):
 
     DATABASE_URL: str = "postgresql://parcferme:localdev@localhost:5432/parcferme"
     REDIS_URL: str = "redis://localhost:6379/0"
-    OPENF1_BASE_URL: str = "https://api.openf1.org/v1"
-    OPENF1_CONNECT_TIMEOUT: float = Field(5.0, gt=0)
-    OPENF1_READ_TIMEOUT: float = Field(30.0, gt=0)
-    OPENF1_MAX_ATTEMPTS: int = Field(4, ge=1, le=20)
-    OPENF1_BACKOFF_SECONDS: float = Field(0.5, ge=0)
-    OPENF1_BACKOFF_MAX_SECONDS: float = Field(8.0, gt=0)
-    OPENF1_USERNAME: SecretStr | None = None
-    OPENF1_PASSWORD: SecretStr | None = None
-    OPENF1_RATE_LIMIT: str = "3/second;30/minute"
-    OPENF1_RATE_GRACE: float = Field(0.25, ge=0, le=10)
-    OPENF1_RATE_SPACING: float = Field(0.05, ge=0, le=10)
-    OPENF1_RATE_MAX_SLEEP: float = Field(1.0, ge=0, le=5)
-    OPENF1_LIVE_RETRY_SECONDS: float = Field(300.0, gt=0)
     TASK_MAX_RETRIES: int = Field(8, ge=0)
     REDIS_VISIBILITY_TIMEOUT: int = Field(3600, ge=5)
     REDIS_OUTAGE_SECONDS: int = Field(60, ge=1, le=3600)
@@ -70,14 +57,6 @@ class Settings(BaseSettings):
     def _redis_url(cls, value: str) -> str:
         return _require_scheme(value, ("redis", "rediss", "unix"))
 
-    @field_validator("OPENF1_RATE_LIMIT")
-    @classmethod
-    def _rate_limit(cls, value: str) -> str:
-        from workers.ratelimit import parse_rates
-
-        parse_rates(value)  # BadArgument (a ValueError) names the expected notation
-        return value
-
     @field_validator("FLOWER_BASIC_AUTH", mode="before")
     @classmethod
     def _flower_basic_auth(cls, value: object) -> object:
@@ -100,26 +79,60 @@ class Settings(BaseSettings):
         """Seconds without progress after which a pending meeting (or an unplanned run) counts as lost."""
         return self.RESUME_STALLED_AFTER or 2 * self.REDIS_VISIBILITY_TIMEOUT
 
-    @field_validator("OPENF1_BASE_URL")
+
+class SourceSettings(BaseSettings):
+    """What every source declares, read from `{PREFIX}_…` variables (`OPENF1_BASE_URL`, `OPENF1_RATE_LIMIT`, …).
+
+    A source subclasses it with its `env_prefix` and defaults, and adds settings of its own."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    BASE_URL: str
+    CONNECT_TIMEOUT: float = Field(5.0, gt=0)
+    READ_TIMEOUT: float = Field(30.0, gt=0)
+    MAX_ATTEMPTS: int = Field(4, ge=1, le=20)
+    BACKOFF_SECONDS: float = Field(0.5, ge=0)
+    BACKOFF_MAX_SECONDS: float = Field(8.0, gt=0)
+    RATE_LIMIT: str = "off"
+    RATE_GRACE: float = Field(0.25, ge=0, le=10)
+    RATE_SPACING: float = Field(0.05, ge=0, le=10)
+    RATE_MAX_SLEEP: float = Field(1.0, ge=0, le=5)
+    # Seconds during which a landed answer is reused instead of fetched again (0: every sync fetches).
+    REFRESH_AFTER: float = Field(0.0, ge=0)
+
+    @field_validator("RATE_LIMIT")
     @classmethod
-    def _openf1_url(cls, value: str) -> str:
+    def _rate_limit(cls, value: str) -> str:
+        from workers.ratelimit import parse_rates
+
+        parse_rates(value)  # BadArgument (a ValueError) names the expected notation
+        return value
+
+    @field_validator("BASE_URL")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
         return _require_scheme(value, ("http", "https")).rstrip("/")
 
 
-def _problem(error: dict) -> str:
+def _problem(error: dict, prefix: str) -> str:
     """One validation error, named by its setting; a rule across settings names them in its message."""
     if error["loc"]:
-        return f"{'.'.join(map(str, error['loc']))}: {error['msg']}"
+        return f"{prefix}{'.'.join(map(str, error['loc']))}: {error['msg']}"
     return error["msg"].removeprefix("Value error, ")
 
 
-def load_settings() -> Settings:
-    """Read and validate the settings; raise SettingsError naming every bad one (values never shown)."""
+def load(cls: type[BaseSettings]) -> BaseSettings:
+    """Read and validate one settings class; raise SettingsError naming every bad one (values never shown)."""
     try:
-        return Settings()
+        return cls()
     except ValidationError as exc:
-        problems = "; ".join(_problem(e) for e in exc.errors())
+        prefix = cls.model_config.get("env_prefix", "")
+        problems = "; ".join(_problem(e, prefix) for e in exc.errors())
         raise SettingsError(f"invalid setting(s): {problems}") from None
+
+
+def load_settings() -> Settings:
+    return load(Settings)  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1)

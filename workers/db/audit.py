@@ -12,7 +12,7 @@ import psycopg
 from psycopg import sql
 
 from workers.db.racing import RACING_TABLES
-from workers.mapping import SessionStatus, SessionType, slugify
+from workers.rows import SessionStatus, SessionType, slugify
 
 # SQL expression naming a session type, generated from the enum (a constant, no input).
 _TYPE_NAME = "(ARRAY[" + ", ".join(f"'{t.name}'" for t in SessionType) + "])[{col} + 1]"
@@ -162,11 +162,12 @@ _SQL_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     # Notice: OpenF1 has completed sessions without results (2023 Belgian GP qualifying); a failed results
     # step shows as a failed meeting in `python -m ingestion runs`.
     (NOTICE, "completeness", "completed sessions without results though their meeting was last synced with results",
-     'SELECT format(\'%s %s (session %s)\', r."Slug", ' + _TYPE_NAME.format(col='s."Type"') + ', '
+     'SELECT DISTINCT format(\'%s %s (session %s)\', r."Slug", ' + _TYPE_NAME.format(col='s."Type"') + ', '
      's."OpenF1SessionKey") FROM "Sessions" s JOIN "Rounds" r ON r."Id" = s."RoundId" '
-     'JOIN "OpenF1Meetings" o ON o."MeetingKey" = r."OpenF1MeetingKey" '
-     'JOIN LATERAL (SELECT u."IncludeResults" FROM "SyncRunMeetings" m JOIN "SyncRuns" u ON u."Id" = m."RunId" '
-     'WHERE m."MeetingKey" = r."OpenF1MeetingKey" AND m."Status" <> \'pending\' ORDER BY m."UpdatedAt" DESC LIMIT 1) '
+     'JOIN "SourceIdentities" i ON i."Kind" = \'round\' AND i."RowId" = r."Id" '
+     'JOIN LATERAL (SELECT u."IncludeResults" FROM "SyncRunRounds" m JOIN "SyncRuns" u ON u."Id" = m."RunId" '
+     'WHERE u."Source" = i."Source" AND m."RoundKey" = i."SourceKey" AND m."Status" <> \'pending\' '
+     'ORDER BY m."UpdatedAt" DESC LIMIT 1) '
      f'last ON last."IncludeResults" WHERE s."Status" = {_COMPLETED} '
      'AND NOT EXISTS (SELECT 1 FROM "Results" x WHERE x."SessionId" = s."Id") ORDER BY 1'),
     # Notice: a team may field one car at a weekend (a driver injured or withdrawn), or upstream lists fewer.

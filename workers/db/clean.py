@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
+from workers.db import identities
 from workers.db.audit import racing_counts
 from workers.db.racing import RACING_TABLES
 from workers.errors import PermanentError
 
 # Children before parents: a parent is checked only after the children that could keep it are settled.
 DELETE_ORDER = ("Results", "Entrants", "Sessions", "Drivers", "Teams", "Rounds", "Seasons", "Series", "Circuits")
-WORKER_STATE = ("OpenF1Meetings",)  # the workers' copy of upstream meetings: rebuilt by the next sync
 LOCK_TIMEOUT = "10s"
 
 # Every foreign key of the database as (child, child columns, parent, parent columns), in the current schema.
@@ -80,7 +80,8 @@ def row_counts(conn: psycopg.Connection, tables: list[str]) -> dict[str, int]:
 
 
 def clean_racing(conn: psycopg.Connection) -> CleanReport:
-    """Delete the unreferenced racing rows and the workers' meeting state, in the caller's one transaction."""
+    """Delete the unreferenced racing rows, and the identities of the rows deleted, in the caller's one transaction.
+    The landing is kept: `python -m ingestion rebuild` writes the racing rows again from it with no request."""
     keys = foreign_keys(conn)
     protected = protected_tables(keys)
     _lock(conn, protected)
@@ -88,8 +89,7 @@ def clean_racing(conn: psycopg.Connection) -> CleanReport:
     report = CleanReport(protected=protected)
     for table in DELETE_ORDER:
         report.deleted[table] = _delete_unreferenced(conn, table, [k for k in keys if k.parent == table])
-    for table in WORKER_STATE:
-        report.deleted[table] = max(conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table))).rowcount, 0)
+    report.deleted["SourceIdentities"] = identities.prune(conn)
     if row_counts(conn, protected) != before:
         raise PermanentError("clean-racing would have changed user data; nothing was deleted")
     counts = racing_counts(conn)

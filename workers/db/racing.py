@@ -7,8 +7,9 @@ from typing import Any, Sequence
 
 import psycopg
 
+from workers.db import identities
 from workers.db.upsert import TableSpec, ids_by, upsert_rows
-from workers.mapping import SERIES, EntrantRows, SessionInfo, SessionStatus, SessionType
+from workers.rows import SOURCE_KEY, EntrantRows, RoundRows, SessionInfo, SessionStatus, SessionType
 
 # Shared identities (circuits, drivers, teams) take their attributes from the latest round that uses
 # them, whatever order meetings are synced in: an earlier round never overwrites a later one's values.
@@ -45,65 +46,77 @@ class WriteCounts:
     written: int = 0
     deleted: int = 0
 
-    def add(self, other: "WriteCounts") -> "WriteCounts":
-        return WriteCounts(self.written + other.written, self.deleted + other.deleted)
 
-
-def write_round(conn: psycopg.Connection, year: int, circuit: dict[str, Any], round_: dict[str, Any],
-                sessions: Sequence[dict[str, Any]]) -> WriteCounts:
-    """Series, season, circuit, round and its sessions, in the caller's one transaction."""
-    since = {"_since": round_["DateStart"]}
-    written = upsert_rows(conn, SERIES_T, [SERIES])
-    series_id = ids_by(conn, "Series", "Slug", [SERIES["Slug"]])[SERIES["Slug"]]
-    written += upsert_rows(conn, SEASONS_T, [{"SeriesId": series_id, "Year": year}])
+def write_round(conn: psycopg.Connection, source: str, rows: RoundRows) -> tuple[Any, WriteCounts]:
+    """Series, season, circuit, round and its sessions, in the caller's one transaction; the round's id."""
+    since = {"_since": rows.round["DateStart"]}
+    series = rows.series
+    written = upsert_rows(conn, SERIES_T, [series])
+    series_id = ids_by(conn, "Series", "Slug", [series["Slug"]])[series["Slug"]]
+    written += upsert_rows(conn, SEASONS_T, [{"SeriesId": series_id, "Year": rows.year}])
     season_id = conn.execute('SELECT "Id" FROM "Seasons" WHERE "SeriesId" = %s AND "Year" = %s',
-                             [series_id, year]).fetchone()[0]
-    written += upsert_rows(conn, CIRCUITS_T, [circuit], extra=since)
-    circuit_id = ids_by(conn, "Circuits", "Slug", [circuit["Slug"]])[circuit["Slug"]]
-    _follow_renamed_round(conn, round_["OpenF1MeetingKey"], round_["Slug"])
-    written += upsert_rows(conn, ROUNDS_T, [{**round_, "SeasonId": season_id, "CircuitId": circuit_id}])
-    round_id = ids_by(conn, "Rounds", "Slug", [round_["Slug"]])[round_["Slug"]]
-    written += upsert_rows(conn, SESSIONS_T, [{**s, "RoundId": round_id} for s in sessions])
-    return WriteCounts(written=written)
+                             [series_id, rows.year]).fetchone()[0]
+    written += upsert_rows(conn, CIRCUITS_T, [rows.circuit], extra=since)
+    circuit_id = _register(conn, source, "circuit", "Circuits", [rows.circuit])[rows.circuit["Slug"]]
+    _follow_renamed_round(conn, source, rows.round)
+    written += upsert_rows(conn, ROUNDS_T, [{**rows.round, "SeasonId": season_id, "CircuitId": circuit_id}])
+    round_id = _register(conn, source, "round", "Rounds", [rows.round])[rows.round["Slug"]]
+    written += upsert_rows(conn, SESSIONS_T, [{**s, "RoundId": round_id} for s in rows.sessions])
+    _register(conn, source, "session", "Sessions", rows.sessions, key="OpenF1SessionKey")
+    return round_id, WriteCounts(written=written)
 
 
-def _follow_renamed_round(conn: psycopg.Connection, meeting_key: int, slug: str) -> None:
-    """Upstream renamed a meeting: move the existing round to the new slug instead of adding a second one."""
-    conn.execute(
-        'UPDATE "Rounds" SET "Slug" = %(slug)s WHERE "OpenF1MeetingKey" = %(key)s AND "Slug" <> %(slug)s '
-        'AND NOT EXISTS (SELECT 1 FROM "Rounds" WHERE "Slug" = %(slug)s)',
-        {"slug": slug, "key": meeting_key},
-    )
+def _register(conn: psycopg.Connection, source: str, kind: str, table: str, rows: Sequence[dict[str, Any]],
+              key: str = "Slug") -> dict[Any, Any]:
+    """Natural key → id of the rows just written, each registered under its source key (SPEC §6)."""
+    ids = ids_by(conn, table, key, [r[key] for r in rows])
+    identities.register(conn, source, kind, {r[SOURCE_KEY]: ids[r[key]] for r in rows if r.get(SOURCE_KEY)})
+    return ids
 
 
-def round_of_meeting(conn: psycopg.Connection, meeting_key: int) -> tuple[Any, Any] | None:
-    """(round id, DateStart) of the round written for this OpenF1 meeting, if any."""
-    return conn.execute('SELECT "Id", "DateStart" FROM "Rounds" WHERE "OpenF1MeetingKey" = %s ORDER BY "Slug" LIMIT 1',
-                        [meeting_key]).fetchone()
+def _follow_renamed_round(conn: psycopg.Connection, source: str, round_: dict[str, Any]) -> None:
+    """Upstream renamed a round: move the existing row to the new slug instead of adding a second one."""
+    known = identities.row_of(conn, source, "round", round_[SOURCE_KEY]) if round_.get(SOURCE_KEY) else None
+    if known is not None:
+        conn.execute('UPDATE "Rounds" SET "Slug" = %(slug)s WHERE "Id" = %(id)s AND "Slug" <> %(slug)s '
+                     'AND NOT EXISTS (SELECT 1 FROM "Rounds" WHERE "Slug" = %(slug)s)',
+                     {"slug": round_["Slug"], "id": known})
 
 
-def write_entrants(conn: psycopg.Connection, round_id: Any, round_start: Any, rows: EntrantRows) -> WriteCounts:
+def round_of(conn: psycopg.Connection, source: str, round_key: str) -> tuple[Any, Any] | None:
+    """(round id, DateStart) of the round this source's key names, if written."""
+    return conn.execute('SELECT r."Id", r."DateStart" FROM "Rounds" r JOIN "SourceIdentities" i ON i."RowId" = r."Id" '
+                        'WHERE i."Source" = %s AND i."Kind" = \'round\' AND i."SourceKey" = %s',
+                        [source, round_key]).fetchone()
+
+
+def write_entrants(conn: psycopg.Connection, source: str, round_id: Any, round_start: Any,
+                   rows: EntrantRows) -> WriteCounts:
     since = {"_since": round_start}
     written = upsert_rows(conn, DRIVERS_T, rows.drivers, extra=since)
     written += upsert_rows(conn, TEAMS_T, rows.teams, extra=since)
-    drivers = ids_by(conn, "Drivers", "Slug", [d["Slug"] for d in rows.drivers])
-    teams = ids_by(conn, "Teams", "Slug", [t["Slug"] for t in rows.teams])
+    drivers = _register(conn, source, "driver", "Drivers", rows.drivers)
+    teams = _register(conn, source, "team", "Teams", rows.teams)
     entrants = [{"RoundId": round_id, "DriverId": drivers[e["DriverSlug"]], "TeamId": teams[e["TeamSlug"]],
                  "CarNumber": e["CarNumber"]} for e in rows.entrants]
     written += upsert_rows(conn, ENTRANTS_T, entrants)
     return WriteCounts(written=written)
 
 
-def session_starts(conn: psycopg.Connection, round_id: Any) -> dict[int, Any]:
-    """OpenF1 session key → start time of the round's sessions."""
-    return dict(conn.execute('SELECT "OpenF1SessionKey", "StartTimeUtc" FROM "Sessions" WHERE "RoundId" = %s '
-                             'AND "OpenF1SessionKey" IS NOT NULL', [round_id]).fetchall())
+def session_starts(conn: psycopg.Connection, source: str, round_id: Any) -> dict[str, Any]:
+    """Source key → start time of the round's sessions this source knows."""
+    return {key: start for _, key, start in _sessions(conn, source, round_id, '"StartTimeUtc"') if key is not None}
 
 
-def sessions_of_round(conn: psycopg.Connection, round_id: Any) -> list[SessionInfo]:
-    rows = conn.execute('SELECT "OpenF1SessionKey", "Type", "Status" FROM "Sessions" WHERE "RoundId" = %s '
-                        'AND "OpenF1SessionKey" IS NOT NULL', [round_id]).fetchall()
-    return [SessionInfo(key, SessionType(kind), SessionStatus(status)) for key, kind, status in rows]
+def sessions_of_round(conn: psycopg.Connection, source: str, round_id: Any) -> list[SessionInfo]:
+    rows = _sessions(conn, source, round_id, 's."Type", s."Status"')
+    return [SessionInfo(row_id, key, SessionType(kind), SessionStatus(status)) for row_id, key, kind, status in rows]
+
+
+def _sessions(conn: psycopg.Connection, source: str, round_id: Any, columns: str) -> list[tuple]:
+    return conn.execute(f'SELECT s."Id", i."SourceKey", {columns} FROM "Sessions" s LEFT JOIN "SourceIdentities" i '
+                        'ON i."RowId" = s."Id" AND i."Source" = %s AND i."Kind" = \'session\' WHERE s."RoundId" = %s',
+                        [source, round_id]).fetchall()
 
 
 def entrants_by_car_number(conn: psycopg.Connection, round_id: Any) -> dict[int, Any]:
@@ -121,12 +134,10 @@ def entrants_by_car_number(conn: psycopg.Connection, round_id: Any) -> dict[int,
 
 def replace_results(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) -> WriteCounts:
     """Each session present in `rows` ends with exactly these results: upsert, then drop the others."""
-    session_ids = ids_by(conn, "Sessions", "OpenF1SessionKey", {r["OpenF1SessionKey"] for r in rows})
-    resolved = [{**r, "SessionId": session_ids[r["OpenF1SessionKey"]]} for r in rows]
-    written = upsert_rows(conn, RESULTS_T, resolved)
+    written = upsert_rows(conn, RESULTS_T, rows)
     deleted = 0
-    for session_id in sorted(session_ids.values(), key=str):
-        keep = [r["EntrantId"] for r in resolved if r["SessionId"] == session_id]
+    for session_id in sorted({r["SessionId"] for r in rows}, key=str):
+        keep = [r["EntrantId"] for r in rows if r["SessionId"] == session_id]
         cur = conn.execute('DELETE FROM "Results" WHERE "SessionId" = %s AND "EntrantId" <> ALL(%s)', [session_id, keep])
         deleted += max(cur.rowcount, 0)
     return WriteCounts(written=written, deleted=deleted)

@@ -1,4 +1,4 @@
-"""The workers' own tables: runs, per-meeting progress, quarantined records, meetings read by a dispatcher."""
+"""The workers' own tables: runs, per-round progress, quarantined records."""
 
 from __future__ import annotations
 
@@ -9,88 +9,110 @@ from typing import Any, Iterable, Sequence
 import psycopg
 from psycopg.types.json import Jsonb
 
-from workers.mapping import Rejected
+from workers.rows import Rejected
 
 
-def start_run(conn: psycopg.Connection, run_id: str, kind: str, arguments: dict[str, Any]) -> None:
-    conn.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments") VALUES (%s, %s, %s) ON CONFLICT ("Id") DO NOTHING',
-                 [run_id, kind, Jsonb(arguments)])
+def start_run(conn: psycopg.Connection, run_id: str, kind: str, source: str, arguments: dict[str, Any]) -> None:
+    conn.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments") VALUES (%s, %s, %s, %s) '
+                 'ON CONFLICT ("Id") DO NOTHING', [run_id, kind, source, Jsonb(arguments)])
 
 
-def plan_run(conn: psycopg.Connection, run_id: str, meeting_keys: Sequence[int], include_results: bool,
-             requests: int) -> None:
-    conn.execute('UPDATE "SyncRuns" SET "MeetingsTotal" = %s, "IncludeResults" = %s, "Requests" = "Requests" + %s '
-                 'WHERE "Id" = %s', [len(meeting_keys), include_results, requests, run_id])
+def started_at(conn: psycopg.Connection, run_id: str) -> Any | None:
+    row = conn.execute('SELECT "StartedAt" FROM "SyncRuns" WHERE "Id" = %s', [run_id]).fetchone()
+    return row[0] if row else None
+
+
+def add_run_requests(conn: psycopg.Connection, run_id: str, requests: int) -> None:
+    """Requests the dispatcher made (landing the season), counted as they land."""
+    conn.execute('UPDATE "SyncRuns" SET "Requests" = "Requests" + %s WHERE "Id" = %s', [requests, run_id])
+
+
+def add_fallback(conn: psycopg.Connection, run_id: str, endpoint: str) -> None:
+    """The endpoint's season-wide request failed for good: the run fetched it per round instead."""
+    conn.execute('UPDATE "SyncRuns" SET "Fallbacks" = array_append("Fallbacks", %(e)s) WHERE "Id" = %(run)s '
+                 'AND NOT %(e)s = ANY("Fallbacks")', {"e": endpoint, "run": run_id})
+
+
+def fallbacks(conn: psycopg.Connection, run_id: str) -> frozenset[str]:
+    row = conn.execute('SELECT "Fallbacks" FROM "SyncRuns" WHERE "Id" = %s', [run_id]).fetchone()
+    return frozenset(row[0] if row else ())
+
+
+def plan_run(conn: psycopg.Connection, run_id: str, rounds: Sequence[tuple[int | None, str]],
+             include_results: bool) -> None:
+    """The run's rounds, (season, round key) each, all pending."""
+    conn.execute('UPDATE "SyncRuns" SET "RoundsTotal" = %s, "IncludeResults" = %s WHERE "Id" = %s',
+                 [len(rounds), include_results, run_id])
     with conn.cursor() as cur:
-        cur.executemany('INSERT INTO "SyncRunMeetings" ("RunId", "MeetingKey") VALUES (%s, %s) '
-                        'ON CONFLICT DO NOTHING', [(run_id, k) for k in meeting_keys])
+        cur.executemany('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey") VALUES (%s, %s, %s) '
+                        'ON CONFLICT DO NOTHING', [(run_id, season, key) for season, key in rounds])
 
 
-def add_meeting_counts(conn: psycopg.Connection, run_id: str, meeting_key: int, *, requests: int = 0,
-                       written: int = 0, deleted: int = 0, quarantined: int = 0) -> None:
+def add_round_counts(conn: psycopg.Connection, run_id: str, round_key: str, *, requests: int = 0,
+                     written: int = 0, deleted: int = 0, quarantined: int = 0) -> None:
     conn.execute(
-        'UPDATE "SyncRunMeetings" SET "Requests" = "Requests" + %s, "RowsWritten" = "RowsWritten" + %s, '
+        'UPDATE "SyncRunRounds" SET "Requests" = "Requests" + %s, "RowsWritten" = "RowsWritten" + %s, '
         '"RowsDeleted" = "RowsDeleted" + %s, "Quarantined" = "Quarantined" + %s, "UpdatedAt" = now() '
-        'WHERE "RunId" = %s AND "MeetingKey" = %s',
-        [requests, written, deleted, quarantined, run_id, meeting_key])
+        'WHERE "RunId" = %s AND "RoundKey" = %s',
+        [requests, written, deleted, quarantined, run_id, round_key])
 
 
-def count_retry(conn: psycopg.Connection, run_id: str, meeting_key: int | None, throttle: bool) -> None:
-    """One more retry (error) or throttle (wait for an OpenF1 slot) of a meeting step, or of the dispatcher."""
-    if meeting_key is None:
-        if not throttle:
-            conn.execute('UPDATE "SyncRuns" SET "Retries" = "Retries" + 1 WHERE "Id" = %s', [run_id])
+def count_retry(conn: psycopg.Connection, run_id: str, round_key: str | None, throttle: bool) -> None:
+    """One more retry (error) or throttle (wait for a source's slot) of a round step, or of the dispatcher."""
+    if round_key is None:
+        column = "Throttles" if throttle else "Retries"
+        conn.execute(f'UPDATE "SyncRuns" SET "{column}" = "{column}" + 1 WHERE "Id" = %s', [run_id])
         return
     column = "Throttles" if throttle else "Retries"
-    conn.execute(f'UPDATE "SyncRunMeetings" SET "{column}" = "{column}" + 1, "UpdatedAt" = now() '
-                 'WHERE "RunId" = %s AND "MeetingKey" = %s', [run_id, meeting_key])
+    conn.execute(f'UPDATE "SyncRunRounds" SET "{column}" = "{column}" + 1, "UpdatedAt" = now() '
+                 'WHERE "RunId" = %s AND "RoundKey" = %s', [run_id, round_key])
 
 
-def mark_meeting(conn: psycopg.Connection, run_id: str, meeting_key: int, status: str, error: str | None = None) -> None:
-    """A pending meeting becomes done or failed; a finished one keeps its state (redelivery is harmless)."""
-    conn.execute('UPDATE "SyncRunMeetings" SET "Status" = %s, "Error" = %s, "UpdatedAt" = now() '
-                 'WHERE "RunId" = %s AND "MeetingKey" = %s AND "Status" = \'pending\'',
-                 [status, error, run_id, meeting_key])
+def mark_round(conn: psycopg.Connection, run_id: str, round_key: str, status: str, error: str | None = None) -> None:
+    """A pending round becomes done or failed; a finished one keeps its state (redelivery is harmless)."""
+    conn.execute('UPDATE "SyncRunRounds" SET "Status" = %s, "Error" = %s, "UpdatedAt" = now() '
+                 'WHERE "RunId" = %s AND "RoundKey" = %s AND "Status" = \'pending\'',
+                 [status, error, run_id, round_key])
 
 
 def finish_run_if_complete(conn: psycopg.Connection, run_id: str) -> str | None:
-    """Close the run once no meeting is pending; call after the meeting's own change has committed."""
+    """Close the run once no round is pending; call after the round's own change has committed."""
     row = conn.execute(
         'UPDATE "SyncRuns" r SET "FinishedAt" = now(), "Status" = CASE WHEN f.failed > 0 THEN \'failed\' '
-        'ELSE \'succeeded\' END, "Error" = CASE WHEN f.failed > 0 THEN f.failed || \' meeting(s) failed, first \' '
-        '|| f.first ELSE r."Error" END FROM (SELECT count(*) AS failed, (array_agg("MeetingKey" || \': \' || '
-        'coalesce("Error", \'?\') ORDER BY "MeetingKey"))[1] AS first FROM "SyncRunMeetings" '
+        'ELSE \'succeeded\' END, "Error" = CASE WHEN f.failed > 0 THEN f.failed || \' round(s) failed, first \' '
+        '|| f.first ELSE r."Error" END FROM (SELECT count(*) AS failed, (array_agg("RoundKey" || \': \' || '
+        'coalesce("Error", \'?\') ORDER BY "RoundKey"))[1] AS first FROM "SyncRunRounds" '
         'WHERE "RunId" = %(run)s AND "Status" = \'failed\') f '
-        'WHERE r."Id" = %(run)s AND r."Status" = \'running\' AND r."MeetingsTotal" IS NOT NULL AND NOT EXISTS '
-        '(SELECT 1 FROM "SyncRunMeetings" m WHERE m."RunId" = r."Id" AND m."Status" = \'pending\') '
+        'WHERE r."Id" = %(run)s AND r."Status" = \'running\' AND r."RoundsTotal" IS NOT NULL AND NOT EXISTS '
+        '(SELECT 1 FROM "SyncRunRounds" m WHERE m."RunId" = r."Id" AND m."Status" = \'pending\') '
         'RETURNING r."Status"', {"run": run_id}).fetchone()
     return row[0] if row else None
 
 
-def claim_stalled_meetings(conn: psycopg.Connection, stalled_after: float,
-                           limit: int = 1000) -> list[tuple[str, int, bool, int]]:
-    """(run id, meeting key, include results, times resent) of pending meetings of running runs that made no
-    progress for `stalled_after` seconds. Each is claimed by this call alone: its "Resent" grows by one and its
-    "UpdatedAt" restarts the clock (a concurrent sweep, blocked on the row, then finds it fresh and skips it)."""
+def claim_stalled_rounds(conn: psycopg.Connection, stalled_after: float,
+                         limit: int = 1000) -> list[tuple[str, str, int | None, str, bool, int]]:
+    """(run id, source, season, round key, include results, times resent) of pending rounds of running runs that
+    made no progress for `stalled_after` seconds. Each is claimed by this call alone: its "Resent" grows by one and
+    its "UpdatedAt" restarts the clock (a concurrent sweep, blocked on the row, then finds it fresh and skips it)."""
     rows = conn.execute(
-        'UPDATE "SyncRunMeetings" m SET "Resent" = m."Resent" + 1, "UpdatedAt" = now() FROM "SyncRuns" r '
-        'WHERE r."Id" = m."RunId" AND r."Status" = \'running\' AND (m."RunId", m."MeetingKey") IN ('
-        'SELECT s."RunId", s."MeetingKey" FROM "SyncRunMeetings" s JOIN "SyncRuns" x ON x."Id" = s."RunId" '
+        'UPDATE "SyncRunRounds" m SET "Resent" = m."Resent" + 1, "UpdatedAt" = now() FROM "SyncRuns" r '
+        'WHERE r."Id" = m."RunId" AND r."Status" = \'running\' AND (m."RunId", m."RoundKey") IN ('
+        'SELECT s."RunId", s."RoundKey" FROM "SyncRunRounds" s JOIN "SyncRuns" x ON x."Id" = s."RunId" '
         'WHERE x."Status" = \'running\' AND s."Status" = \'pending\' '
-        'AND s."UpdatedAt" < now() - make_interval(secs => %(after)s) ORDER BY s."RunId", s."MeetingKey" '
+        'AND s."UpdatedAt" < now() - make_interval(secs => %(after)s) ORDER BY s."RunId", s."RoundKey" '
         'LIMIT %(limit)s) AND m."Status" = \'pending\' AND m."UpdatedAt" < now() - make_interval(secs => %(after)s) '
-        'RETURNING m."RunId"::text, m."MeetingKey", coalesce(r."IncludeResults", false), m."Resent"',
-        {"after": float(stalled_after), "limit": limit}).fetchall()
+        'RETURNING m."RunId"::text, r."Source", m."Season", m."RoundKey", coalesce(r."IncludeResults", false), '
+        'm."Resent"', {"after": float(stalled_after), "limit": limit}).fetchall()
     return sorted(rows)
 
 
-def claim_stalled_dispatches(conn: psycopg.Connection, stalled_after: float) -> list[tuple[str, str, dict, int]]:
-    """(run id, kind, arguments, times resent) of running runs whose dispatcher never planned their meetings
+def claim_stalled_dispatches(conn: psycopg.Connection, stalled_after: float) -> list[tuple[str, str, str, dict, int]]:
+    """(run id, kind, source, arguments, times resent) of running runs whose dispatcher never planned their rounds
     within `stalled_after` seconds of the start, or of the last resend; claimed as above."""
     rows = conn.execute(
-        'UPDATE "SyncRuns" SET "Resent" = "Resent" + 1 WHERE "Status" = \'running\' AND "MeetingsTotal" IS NULL '
+        'UPDATE "SyncRuns" SET "Resent" = "Resent" + 1 WHERE "Status" = \'running\' AND "RoundsTotal" IS NULL '
         'AND "StartedAt" < now() - make_interval(secs => %s * ("Resent" + 1)) '
-        'RETURNING "Id"::text, "Kind", "Arguments", "Resent"', [float(stalled_after)]).fetchall()
+        'RETURNING "Id"::text, "Kind", "Source", "Arguments", "Resent"', [float(stalled_after)]).fetchall()
     return sorted(rows)
 
 
@@ -105,37 +127,41 @@ def running_scheduled_run(conn: psycopg.Connection, kind: str, stale_after: floa
     return (row[0], row[1]) if row else None
 
 
-def fail_run(conn: psycopg.Connection, run_id: str, kind: str, arguments: dict[str, Any], error: str) -> None:
+def fail_run(conn: psycopg.Connection, run_id: str, kind: str, source: str, arguments: dict[str, Any],
+             error: str) -> None:
     conn.execute(
-        'INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments", "Status", "FinishedAt", "Error") '
-        'VALUES (%s, %s, %s, \'failed\', now(), %s) ON CONFLICT ("Id") DO UPDATE SET "Status" = \'failed\', '
+        'INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments", "Status", "FinishedAt", "Error") '
+        'VALUES (%s, %s, %s, %s, \'failed\', now(), %s) ON CONFLICT ("Id") DO UPDATE SET "Status" = \'failed\', '
         '"FinishedAt" = now(), "Error" = EXCLUDED."Error" WHERE "SyncRuns"."Status" = \'running\'',
-        [run_id, kind, Jsonb(arguments), error])
+        [run_id, kind, source, Jsonb(arguments), error])
 
 
-# One run per row with its per-meeting totals (one aggregate over "SyncRunMeetings"), shared by get_run
-# and list_runs; the WHERE / ORDER BY / LIMIT tail is a constant of this module.
+# One run per row with its per-round totals (one aggregate over "SyncRunRounds"), shared by get_run and
+# list_runs; the WHERE / ORDER BY / LIMIT tail is a constant of this module.
 _RUN_SUMMARY = (
-    'SELECT r."Id", r."Kind", r."Arguments", r."IncludeResults", r."Status", r."StartedAt", r."FinishedAt", '
-    'r."MeetingsTotal", r."Requests", r."Error", m.done, m.failed, m.requests, m.written, m.deleted, m.quarantined, '
-    'm.first_error, r."Retries" + m.retries, m.throttles, r."Resent" + m.resent FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE "Status" = \'done\') AS done, '
-    'count(*) FILTER (WHERE "Status" = \'failed\') AS failed, coalesce(sum("Requests"), 0) AS requests, '
+    'SELECT r."Id", r."Kind", r."Source", r."Arguments", r."IncludeResults", r."Status", r."StartedAt", '
+    'r."FinishedAt", r."RoundsTotal", r."Requests", r."Error", r."Fallbacks", m.done, m.failed, m.requests, '
+    'm.written, m.deleted, m.quarantined, m.first_error, r."Retries" + m.retries, r."Throttles" + m.throttles, '
+    'r."Resent" + m.resent FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE "Status" = \'done\') '
+    'AS done, count(*) FILTER (WHERE "Status" = \'failed\') AS failed, coalesce(sum("Requests"), 0) AS requests, '
     'coalesce(sum("RowsWritten"), 0) AS written, coalesce(sum("RowsDeleted"), 0) AS deleted, '
     'coalesce(sum("Quarantined"), 0) AS quarantined, coalesce(sum("Retries"), 0) AS retries, '
     'coalesce(sum("Throttles"), 0) AS throttles, coalesce(sum("Resent"), 0) AS resent, '
-    '(array_agg("Error" ORDER BY "MeetingKey") FILTER (WHERE "Error" IS NOT NULL))[1] AS first_error '
-    'FROM "SyncRunMeetings" WHERE "RunId" = r."Id") m '
+    '(array_agg("Error" ORDER BY "RoundKey") FILTER (WHERE "Error" IS NOT NULL))[1] AS first_error '
+    'FROM "SyncRunRounds" WHERE "RunId" = r."Id") m '
 )
-_RUN_FIELDS = ("id", "kind", "arguments", "include_results", "status", "started_at", "finished_at", "meetings_total",
-               "dispatch_requests", "error", "meetings_done", "meetings_failed", "meeting_requests", "rows_written",
-               "rows_deleted", "quarantined", "first_meeting_error", "retries", "throttles", "resent")
+_RUN_FIELDS = ("id", "kind", "source", "arguments", "include_results", "status", "started_at", "finished_at",
+               "rounds_total", "dispatch_requests", "error", "fallbacks", "rounds_done", "rounds_failed",
+               "round_requests", "rows_written", "rows_deleted", "quarantined", "first_round_error", "retries",
+               "throttles", "resent")
 
 
 def _run_of(row: tuple) -> dict[str, Any]:
     run = dict(zip(_RUN_FIELDS, row))
     run["id"] = str(run["id"])
-    run["requests"] = run.pop("dispatch_requests") + int(run.pop("meeting_requests"))
-    for key in ("meetings_done", "meetings_failed", "rows_written", "rows_deleted", "quarantined", "retries",
+    run["requests"] = run.pop("dispatch_requests") + int(run.pop("round_requests"))
+    run["fallbacks"] = list(run["fallbacks"])
+    for key in ("rounds_done", "rounds_failed", "rows_written", "rows_deleted", "quarantined", "retries",
                 "throttles", "resent"):
         run[key] = int(run[key])
     return run
@@ -153,32 +179,19 @@ def list_runs(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
     return [_run_of(row) for row in rows]
 
 
-def quarantine(conn: psycopg.Connection, run_id: str | None, meeting_key: int | None,
-               rejected: Iterable[Rejected]) -> int:
+def quarantine(conn: psycopg.Connection, run_id: str | None, source: str, round_key: str | None,
+               rejected: Iterable[Rejected], record_key: str | None = None) -> int:
     """Keep each rejected record once per run, with its reason and payload as received."""
-    rows = [(run_id, r.endpoint, meeting_key, r.payload.get("session_key"), r.reason, Jsonb(r.payload),
+    rows = [(run_id, source, r.endpoint, round_key, _text(r.payload.get(record_key) if record_key else None), r.reason, Jsonb(r.payload),
              hashlib.sha256(json.dumps(r.payload, sort_keys=True).encode()).hexdigest()) for r in rejected]
     if not rows:
         return 0
     with conn.cursor() as cur:
         cur.executemany(
-            'INSERT INTO "QuarantinedRecords" ("RunId", "Endpoint", "MeetingKey", "SessionKey", "Reason", "Payload", '
-            '"PayloadHash") VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING', rows)
+            'INSERT INTO "QuarantinedRecords" ("RunId", "Source", "Endpoint", "RoundKey", "RecordKey", "Reason", '
+            '"Payload", "PayloadHash") VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING', rows)
     return len(rows)
 
 
-def store_meetings(conn: psycopg.Connection, meetings: Sequence[tuple[int, int, int, dict[str, Any]]]) -> None:
-    """(meeting_key, year, round number, record) of the meetings a dispatcher read; unchanged rows stay as they are."""
-    with conn.cursor() as cur:
-        cur.executemany(
-            'INSERT INTO "OpenF1Meetings" ("MeetingKey", "Year", "RoundNumber", "Record") VALUES (%s, %s, %s, %s) '
-            'ON CONFLICT ("MeetingKey") DO UPDATE SET "Year" = EXCLUDED."Year", "RoundNumber" = EXCLUDED."RoundNumber", '
-            '"Record" = EXCLUDED."Record" WHERE ("OpenF1Meetings"."Year", "OpenF1Meetings"."RoundNumber", '
-            '"OpenF1Meetings"."Record") IS DISTINCT FROM (EXCLUDED."Year", EXCLUDED."RoundNumber", EXCLUDED."Record")',
-            [(k, y, n, Jsonb(r)) for k, y, n, r in sorted(meetings)])
-
-
-def load_meeting(conn: psycopg.Connection, meeting_key: int) -> tuple[int, dict[str, Any]] | None:
-    row = conn.execute('SELECT "RoundNumber", "Record" FROM "OpenF1Meetings" WHERE "MeetingKey" = %s',
-                       [meeting_key]).fetchone()
-    return (row[0], row[1]) if row else None
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

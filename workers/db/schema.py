@@ -30,9 +30,10 @@ REQUIRED_UNIQUE = (
     ("Teams", ("Slug",)),
     ("Entrants", ("RoundId", "DriverId", "TeamId")),
     ("Results", ("SessionId", "EntrantId")),
-    ("SyncRunMeetings", ("RunId", "MeetingKey")),
-    ("QuarantinedRecords", ("RunId", "Endpoint", "PayloadHash")),
-    ("OpenF1Meetings", ("MeetingKey",)),
+    ("SyncRunRounds", ("RunId", "RoundKey")),
+    ("QuarantinedRecords", ("RunId", "Source", "Endpoint", "PayloadHash")),
+    ("LandedAnswers", ("Source", "Request")),
+    ("SourceIdentities", ("Source", "Kind", "SourceKey")),
 )
 
 _UNIQUE_INDEXES = """

@@ -16,18 +16,11 @@ def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def _number_or_list(value: Any) -> Any:
-    """`duration` is a number, null, or (qualifying) a list of up to three segment times (null: not set).
-
-    Elements are left to pydantic's float parsing, so a time sent as text is kept and anything else
-    rejects the record with a reason, never silently turned into "no time".
-    """
-    return value
-
-
 Number = Annotated[float | None, BeforeValidator(_blank_to_none)]
 OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-NumberOrSegments = Annotated[Union[float, list[float | None], None], BeforeValidator(_number_or_list)]
+# `duration` is a number, null, or (qualifying) a list of up to three segment times (null: not set). Elements are
+# left to pydantic's float parsing, so a time sent as text is kept and anything else rejects the record.
+NumberOrSegments = Union[float, list[float | None], None]
 Gap = Union[float, str, list[Any], None]
 
 

@@ -7,8 +7,8 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from workers.mapping import Rejected
-from workers.models import Driver, Meeting, OpenF1Record, Session, SessionResult, StartingGrid
+from workers.rows import Rejected
+from workers.sources.openf1.models import Driver, Meeting, OpenF1Record, Session, SessionResult, StartingGrid
 
 
 @dataclass(frozen=True)

@@ -7,45 +7,16 @@ references to parent rows are carried by natural key (slug, OpenF1 key) for the 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from enum import IntEnum
 from typing import Any, Iterable, Sequence
 
-from workers.models import Driver, Meeting, Session, SessionResult, StartingGrid
+from workers.rows import (SOURCE_KEY, EntrantRows, Mapped, MappingError, Rejected, ResultStatus, SessionInfo,
+                          SessionStatus, SessionType, slugify)
+from workers.sources.openf1.models import Driver, Meeting, Session, SessionResult, StartingGrid
 
 SERIES = {"Name": "Formula 1", "Slug": "formula-1"}
 _UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-class SessionType(IntEnum):
-    FP1 = 0
-    FP2 = 1
-    FP3 = 2
-    QUALIFYING = 3
-    SPRINT_QUALIFYING = 4
-    SPRINT = 5
-    RACE = 6
-    TESTING = 7
-
-
-class SessionStatus(IntEnum):
-    SCHEDULED = 0
-    IN_PROGRESS = 1
-    COMPLETED = 2
-    CANCELLED = 3
-    DELAYED = 4
-
-
-class ResultStatus(IntEnum):
-    FINISHED = 0
-    DNF = 1
-    DNS = 2
-    DSQ = 3
-    NC = 4
-
 
 SESSION_TYPES_BY_NAME = {
     "practice 1": SessionType.FP1,
@@ -59,33 +30,6 @@ SESSION_TYPES_BY_NAME = {
 }
 GRID_SOURCE = {SessionType.RACE: SessionType.QUALIFYING, SessionType.SPRINT: SessionType.SPRINT_QUALIFYING}
 TESTING_DAY = re.compile(r"^day \d+$")
-
-
-class MappingError(ValueError):
-    """A record that cannot become a row; it is quarantined with this message as the reason."""
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """A record set aside with the reason, as received."""
-
-    endpoint: str
-    reason: str
-    payload: dict[str, Any]
-
-
-@dataclass
-class Mapped:
-    """Rows for one table group plus the records that were rejected on the way."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII, accents stripped, every run of other characters one hyphen."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def is_testing(meeting: Meeting) -> bool:
@@ -143,6 +87,7 @@ def circuit_row(meeting: Meeting) -> dict[str, Any]:
         "Country": meeting.country_name or "",
         "CountryCode": meeting.country_code,
         "LayoutMapUrl": meeting.circuit_image,
+        SOURCE_KEY: meeting.circuit_short_name,
     }
 
 
@@ -157,6 +102,7 @@ def round_row(meeting: Meeting, sessions: Sequence[Session], round_number: int) 
         "DateStart": min(starts).astimezone(_UTC).date(),
         "DateEnd": max(ends).astimezone(_UTC).date(),
         "OpenF1MeetingKey": meeting.meeting_key,
+        SOURCE_KEY: str(meeting.meeting_key),
     }
 
 
@@ -175,15 +121,9 @@ def session_rows(meeting: Meeting, sessions: Sequence[Session], now: datetime) -
             "Type": int(kind),
             "StartTimeUtc": session.date_start,
             "Status": int(session_status(session, cancelled, now)),
+            SOURCE_KEY: str(session.session_key),
         })
     return mapped
-
-
-@dataclass
-class EntrantRows:
-    drivers: list[dict[str, Any]]
-    teams: list[dict[str, Any]]
-    entrants: list[dict[str, Any]]  # DriverSlug, TeamSlug, CarNumber
 
 
 def entrant_rows(drivers: Iterable[Driver], session_starts: dict[int, datetime] | None = None) -> EntrantRows:
@@ -207,8 +147,10 @@ def entrant_rows(drivers: Iterable[Driver], session_starts: dict[int, datetime] 
             "Nationality": record.country_code,
             "HeadshotUrl": record.headshot_url,
             "DriverNumber": record.driver_number,
+            SOURCE_KEY: driver_slug,  # OpenF1 has no driver id: the person is the name (numbers change)
         }
-        teams[team_slug] = {"Name": record.team_name, "Slug": team_slug, "PrimaryColor": team_colour(record.team_colour)}
+        teams[team_slug] = {"Name": record.team_name, "Slug": team_slug, "PrimaryColor": team_colour(record.team_colour),
+                            SOURCE_KEY: record.team_name}
         entrants[(driver_slug, team_slug)] = {
             "DriverSlug": driver_slug, "TeamSlug": team_slug, "CarNumber": record.driver_number,
         }
@@ -245,21 +187,14 @@ def result_time(result: SessionResult, kind: SessionType) -> timedelta | None:
     return None if duration is None else timedelta(seconds=float(duration))
 
 
-@dataclass(frozen=True)
-class SessionInfo:
-    session_key: int
-    type: SessionType
-    status: SessionStatus
-
-
 def result_rows(
     results: Iterable[SessionResult],
     grids: Iterable[StartingGrid],
     sessions: Sequence[SessionInfo],
     entrant_by_number: dict[int, Any],
 ) -> Mapped:
-    """Results of the meeting's completed sessions; each row carries OpenF1SessionKey and EntrantId."""
-    by_key = {s.session_key: s for s in sessions}
+    """Results of the meeting's completed sessions; each row carries SessionId and EntrantId."""
+    by_key = {int(s.source_key): s for s in sessions if s.source_key is not None}
     grid_positions = _grid_positions(grids, sessions)
     mapped = Mapped()
     for result in results:
@@ -275,7 +210,7 @@ def result_rows(
             mapped.rejected.append(Rejected("session_result", f"no entrant with car number {result.driver_number}", payload))
             continue
         mapped.rows.append({
-            "OpenF1SessionKey": result.session_key,
+            "SessionId": session.id,
             "EntrantId": entrant_id,
             "Position": result.position,
             "GridPosition": grid_positions.get((session.type, result.driver_number)),
@@ -290,7 +225,7 @@ def result_rows(
 
 def _grid_positions(grids: Iterable[StartingGrid], sessions: Sequence[SessionInfo]) -> dict[tuple[SessionType, int], int | None]:
     """(race or sprint, car number) → grid slot, from the grid OpenF1 files under the qualifying session."""
-    type_by_key = {s.session_key: s.type for s in sessions}
+    type_by_key = {int(s.source_key): s.type for s in sessions if s.source_key is not None}
     grid_for = {source: target for target, source in GRID_SOURCE.items()}
     positions: dict[tuple[SessionType, int], int | None] = {}
     for grid in grids:

@@ -1,0 +1,31 @@
+"""Arguments of tasks and commands, refused before any work starts (BadArgument)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from workers import sources
+from workers.errors import BadArgument
+
+
+def validate_year(year: Any, now: datetime | None = None) -> int:
+    first, latest = sources.first_season(), (now or datetime.now(timezone.utc)).year + 1
+    if isinstance(year, bool) or not isinstance(year, (int, str)) or not str(year).strip().isdigit():
+        raise BadArgument(f"year must be a whole number between {first} and {latest}, got {year!r}")
+    value = int(year)
+    if not first <= value <= latest:
+        raise BadArgument(f"year must be between {first} (the first season a source covers) and {latest}, got {value}")
+    return value
+
+
+def validate_days(days: Any) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+        raise BadArgument(f"days must be a whole number between 1 and 366, got {days!r}")
+    return days
+
+
+def validate_include_results(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise BadArgument(f"include_results must be true, false or null, got {value!r}")

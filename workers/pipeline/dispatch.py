@@ -1,0 +1,185 @@
+"""The dispatcher's work: plan a selection of rounds, land what it needs, and record the run's rounds.
+
+    index    the source's index requests for each year (OpenF1: `meetings?year=`), landed
+    select   the whole season, or the rounds overlapping a window (recent days)
+    content  every request the selected rounds need, landed, asked again until nothing new is needed (paging);
+             a season-wide request that fails for good falls back to per-round requests, and the run says so
+
+A rebuild does the same from the landing alone: no request at all. The round steps then read the landing only."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+from workers.db import connection, runs
+from workers.db import landing as landing_db
+from workers.errors import IngestionError, PermanentError, UpstreamUnavailable
+from workers.pipeline import ledger
+from workers.pipeline.landing import LandedReader, fetch_and_land, needs_fetch
+from workers.pipeline.resources import ensure_schema
+from workers.rows import Rejected
+from workers.sources import Request, RoundRef, Source
+
+log = logging.getLogger("parcferme.dispatch")
+
+MAX_PLAN_PASSES = 50  # paging: a source asks for more pages at most this many times per season
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a run syncs: whole seasons, or the rounds of a window; from upstream, or from the landing (rebuild)."""
+
+    kind: str  # season | recent | rebuild
+    source: Source
+    years: tuple[int, ...]
+    include_results: bool | None
+    window: tuple[datetime, datetime] | None = None
+    from_landing: bool = False
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    run_id: str
+    source: str
+    rounds: list[tuple[int, str]]  # (season, round key)
+    include_results: bool
+    requests: int = 0
+    quarantined: int = 0
+    fallbacks: list[str] = field(default_factory=list)
+
+
+def dispatch(run_id: str, selection: Selection, now: datetime) -> Plan:
+    """Land the selection and record its rounds in the run (idempotent: a re-scheduled dispatcher repeats no
+    request it already landed)."""
+    ensure_schema()
+    source = selection.source
+    with connection() as conn:
+        runs.start_run(conn, run_id, selection.kind, source.name, selection.arguments)
+        started = runs.started_at(conn, run_id)
+    landing = _Landing(run_id, selection, started)
+    chosen, rejected = [], []
+    for year in selection.years:
+        landing.land(source.index_requests(year))
+        index = source.rounds(year, landing.reader(year))
+        rejected += index.rejected
+        chosen.append((year, _select(index.rounds, selection.window, now)))
+    include = _include_results(selection, chosen, now, landing)
+    for year, selected in chosen:
+        landing.land_content(year, selected, include)
+    return _record(run_id, source, chosen, include, landing, rejected)
+
+
+def default_include_results(rounds: Sequence[RoundRef], now: datetime) -> bool:
+    """SPEC §3: results by default only when every round of the selection has ended."""
+    return bool(rounds) and all(r.end < now for r in rounds)
+
+
+def _select(rounds: list[RoundRef], window: tuple[datetime, datetime] | None, now: datetime) -> list[RoundRef]:
+    if window is None:
+        return rounds
+    since, until = window
+    return [r for r in rounds if r.start <= until and r.end >= since]
+
+
+def _include_results(selection: Selection, chosen: list[tuple[int, list[RoundRef]]], now: datetime,
+                     landing: "_Landing") -> bool:
+    if selection.include_results is not None:
+        return selection.include_results
+    if selection.from_landing:  # a rebuild writes the results the landing holds
+        return any(landing.holds_spoilers(year, selected) for year, selected in chosen)
+    return default_include_results([r for _, selected in chosen for r in selected], now)
+
+
+def _record(run_id: str, source: Source, chosen: list[tuple[int, list[RoundRef]]], include: bool,
+            landing: "_Landing", rejected: list[Rejected]) -> Plan:
+    rounds = sorted({(year, r.key) for year, selected in chosen for r in selected}, key=lambda p: (p[0], _order(p[1])))
+    with connection() as conn:
+        quarantined = runs.quarantine(conn, run_id, source.name, None, rejected, source.record_key)
+        runs.plan_run(conn, run_id, rounds, include)
+    if not rounds:
+        ledger.finish_round(run_id, None)
+    return Plan(run_id, source.name, rounds, include, landing.requests, quarantined, sorted(landing.fallbacks))
+
+
+def _order(key: str) -> tuple:
+    return (0, int(key), "") if key.isdigit() else (1, 0, key)
+
+
+class _Landing:
+    """The dispatcher's landing of one run: what to fetch, fallbacks, the requests it took."""
+
+    def __init__(self, run_id: str, selection: Selection, started: datetime) -> None:
+        self.run_id, self.selection, self.source, self.started = run_id, selection, selection.source, started
+        self.requests = 0
+        with connection() as conn:
+            self.fallbacks = set(runs.fallbacks(conn, run_id))
+
+    def reader(self, year: int) -> "_Reader":
+        return _Reader(self.source, year)
+
+    def land(self, requests: list[Request]) -> None:
+        if self.selection.from_landing:
+            self._require_landed(requests)
+            return
+        for request in requests:
+            if needs_fetch(self.source, request, self.started):
+                self._fetch(request)
+
+    def land_content(self, year: int, selected: list[RoundRef], include: bool) -> None:
+        if self.selection.from_landing or not selected:
+            return
+        for _ in range(MAX_PLAN_PASSES):
+            wanted = self.source.content_requests(year, selected, self.selection.window is None, include,
+                                                  frozenset(self.fallbacks), self.reader(year))
+            pending = [r for r in wanted if needs_fetch(self.source, r, self.started)]
+            if not pending:
+                return
+            for request in pending:
+                self._fetch(request)
+        raise PermanentError(f"{self.source.label} {year}: still asking for more pages after {MAX_PLAN_PASSES} passes")
+
+    def holds_spoilers(self, year: int, selected: list[RoundRef]) -> bool:
+        wanted = self.source.content_requests(year, selected, self.selection.window is None, True, frozenset(),
+                                              self.reader(year))
+        with connection() as conn:
+            return landing_db.has_endpoint(conn, self.source.name, year, tuple({r.endpoint for r in wanted if r.spoiler}))
+
+    def _fetch(self, request: Request) -> None:
+        try:
+            self.requests += fetch_and_land(self.source, request, self.run_id)
+        except (PermanentError, UpstreamUnavailable) as exc:
+            if not request.fallback:
+                raise
+            self._fall_back(request, exc)
+
+    def _fall_back(self, request: Request, exc: IngestionError) -> None:
+        log.warning("%s %s failed for good (%s): %s falls back to one request per round", self.source.name,
+                    request.key, exc, request.endpoint)
+        self.fallbacks.add(request.endpoint)
+        with connection() as conn:
+            runs.add_fallback(conn, self.run_id, request.endpoint)
+
+    def _require_landed(self, requests: list[Request]) -> None:
+        with connection() as conn:
+            missing = [r.key for r in requests if landing_db.fetched_at(conn, self.source.name, r.key) is None]
+        if missing:
+            raise PermanentError(f"nothing landed for {', '.join(missing)} from {self.source.label}: sync it first")
+
+
+class _Reader:
+    """A landing reader that opens its own short transaction per read (the dispatcher holds none open)."""
+
+    def __init__(self, source: Source, season: int) -> None:
+        self.source, self.season = source, season
+
+    def records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
+        with connection() as conn:
+            return LandedReader(conn, self.source, self.season).records(endpoint, round_key)
+
+
+def recent_window(days: int, now: datetime) -> tuple[datetime, datetime]:
+    return now - timedelta(days=days), now

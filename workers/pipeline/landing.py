@@ -1,0 +1,63 @@
+"""Fetch and land: each answer kept as received ("LandedAnswers"), and read back by the steps. A request is
+fetched again only when the landing does not hold it yet for this run (a re-scheduled dispatcher repeats no
+request) and its answer is older than the source's REFRESH_AFTER."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+
+from workers.db import connection, runs
+from workers.db import landing as landing_db
+from workers.http import Answer
+from workers.pipeline.resources import client
+from workers.sources import Request, Source
+
+log = logging.getLogger("parcferme.landing")
+
+
+class LandedReader:
+    """The landed answers of one source and season, decoded by the source (sources.Landed)."""
+
+    def __init__(self, conn: psycopg.Connection, source: Source, season: int | None) -> None:
+        self.conn, self.source, self.season = conn, source, season
+        self._decoded: dict[tuple[str, str | None], list[Any]] = {}
+
+    def records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
+        """The records of the newest answer of the endpoint covering the round (no answer: no records)."""
+        key = (endpoint, round_key)
+        if key not in self._decoded:
+            found = landing_db.newest_covering(self.conn, self.source.name, endpoint, self.season, round_key)
+            self._decoded[key] = [] if found is None else self.source.decode(endpoint, Answer(*found))
+        return self._decoded[key]
+
+
+def needs_fetch(source: Source, request: Request, run_started: datetime) -> bool:
+    """Not landed, or landed before this run and older than the source's REFRESH_AFTER."""
+    with connection() as conn:
+        fetched = landing_db.fetched_at(conn, source.name, request.key)
+    if fetched is None:
+        return True
+    if fetched >= run_started:
+        return False  # this run landed it already (a re-scheduled dispatcher)
+    return fetched < run_started - timedelta(seconds=source.settings.REFRESH_AFTER)
+
+
+def fetch_and_land(source: Source, request: Request, run_id: str) -> int:
+    """One request through the source's client and fleet limit, landed; returns the requests it took."""
+    http = client(source)
+    before = http.requests_made
+    try:
+        answer = http.fetch(request.key)
+    finally:
+        made = http.requests_made - before
+        if made:
+            with connection() as conn:
+                runs.add_run_requests(conn, run_id, made)
+    with connection() as conn:
+        changed = landing_db.land(conn, source.name, request, answer.status, answer.body, run_id)
+    log.info("%s %s landed (%s)", source.name, request.key, "changed" if changed else "unchanged")
+    return made

@@ -1,0 +1,63 @@
+"""Beat's recent sync, never two at once: under a Redis lock, skip while a scheduled recent run is still running,
+else record a new run and send it. Scheduled runs carry `"scheduled": true` in their "SyncRuns" arguments; a
+running one older than BEAT_STALE_AFTER (a crashed run) no longer blocks the schedule."""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+from typing import Any, Callable
+
+import redis
+
+from workers.db import connection, runs
+from workers.pipeline.arguments import validate_days, validate_include_results
+from workers.pipeline.ledger import fail_run
+from workers.settings import get_settings
+
+MARKER = {"scheduled": True}
+START_LOCK = "parcferme:beat:sync_recent:start"
+START_LOCK_TIMEOUT = 60  # seconds; the check-and-start takes milliseconds, a crashed holder frees it by then
+
+
+@lru_cache(maxsize=1)
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(get_settings().REDIS_URL)  # per process, on first use
+
+
+def running_scheduled_run(kind: str, stale_after: float) -> tuple[str, float] | None:
+    """(run id, age in seconds) of the newest scheduled run of `kind` still running, ignoring stale ones."""
+    with connection() as conn:
+        return runs.running_scheduled_run(conn, kind, stale_after)
+
+
+def start_scheduled_recent(days: int, include_results: bool | None, stale_after: float, source: str,
+                           send: Callable[[str, dict[str, Any]], None]) -> dict[str, Any]:
+    """Under a Redis lock: skip while a scheduled recent run is running, else record one and `send(run_id, kwargs)`."""
+    days = validate_days(days)
+    include_results = validate_include_results(include_results)
+    lock = _redis().lock(START_LOCK, timeout=START_LOCK_TIMEOUT)
+    if not lock.acquire(blocking=False):
+        return {"started": None, "skipped": "another tick is starting a run"}
+    try:
+        running = running_scheduled_run("recent", stale_after)
+        if running:
+            return {"started": None, "skipped": "previous scheduled run still running",
+                    "running": running[0], "running_for": round(running[1], 1)}
+        return {"started": _start(days, include_results, source, send)}
+    finally:
+        lock.release()
+
+
+def _start(days: int, include_results: bool | None, source: str, send: Callable[[str, dict[str, Any]], None]) -> str:
+    """Record the run first (the dispatcher's own start_run then keeps these arguments), then send it."""
+    run_id = str(uuid.uuid4())
+    arguments = {"days": days, "include_results": include_results, **MARKER}
+    with connection() as conn:
+        runs.start_run(conn, run_id, "recent", source, arguments)
+    try:
+        send(run_id, {"days": days, "include_results": include_results, "run_id": run_id})
+    except Exception as exc:  # the row must not block the schedule until it goes stale
+        fail_run(run_id, "recent", source, arguments, f"not sent: {type(exc).__name__}")
+        raise
+    return run_id

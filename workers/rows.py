@@ -1,0 +1,99 @@
+"""What every source maps its records to: the API's enums (SPEC §1), slugs, and the containers of rows and
+rejected records that the pipeline writes. Pure: no I/O."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class SessionType(IntEnum):
+    FP1 = 0
+    FP2 = 1
+    FP3 = 2
+    QUALIFYING = 3
+    SPRINT_QUALIFYING = 4
+    SPRINT = 5
+    RACE = 6
+    TESTING = 7
+
+
+class SessionStatus(IntEnum):
+    SCHEDULED = 0
+    IN_PROGRESS = 1
+    COMPLETED = 2
+    CANCELLED = 3
+    DELAYED = 4
+
+
+class ResultStatus(IntEnum):
+    FINISHED = 0
+    DNF = 1
+    DNS = 2
+    DSQ = 3
+    NC = 4
+
+
+# A row may carry the identity its source gives it (SPEC §6) under this key; the upserts ignore it and the
+# writer registers it in "SourceIdentities" against the row's id.
+SOURCE_KEY = "_source_key"
+
+
+class MappingError(ValueError):
+    """A record that cannot become a row; it is quarantined with this message as the reason."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record set aside with the reason, as received."""
+
+    endpoint: str
+    reason: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class Mapped:
+    """Rows for one table group plus the records that were rejected on the way."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass
+class RoundRows:
+    """A round with its series, season, circuit and sessions, as one step writes them."""
+
+    series: dict[str, Any]
+    year: int
+    circuit: dict[str, Any]
+    round: dict[str, Any]
+    sessions: list[dict[str, Any]]
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass
+class EntrantRows:
+    drivers: list[dict[str, Any]]
+    teams: list[dict[str, Any]]
+    entrants: list[dict[str, Any]]  # DriverSlug, TeamSlug, CarNumber
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A session of the round as the results step sees it: its row, its source key, type and status."""
+
+    id: Any
+    source_key: str | None
+    type: SessionType
+    status: SessionStatus
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII, accents stripped, every run of other characters one hyphen."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

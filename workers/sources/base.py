@@ -1,0 +1,112 @@
+"""What a source module declares, and the few types the generic pipeline and the sources share.
+
+A source answers a few questions and does no I/O of its own beyond its client: which requests list a season's
+rounds (its index), which rounds the index holds, which requests a selection of rounds needs (and how an
+endpoint is paged or falls back to per-round requests), and how landed answers become rows. Everything else
+(fetching through the fleet limit, landing, runs, retries, throttles, quarantine, identities, upserts) is the
+pipeline's, written once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Protocol, Sequence
+
+from workers.http import Answer, SourceClient
+from workers.ratelimit import FleetLimiter
+from workers.rows import EntrantRows, Mapped, Rejected, RoundRows, SessionInfo
+from workers.settings import SourceSettings, load
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request of a source, as the landing keys it (`key`: the endpoint and its query, in a fixed order).
+
+    `rounds` names the rounds the answer covers (None: the whole season). `fallback`: a season-wide request that
+    is replaced by per-round requests when it fails for good (too much data, a timeout)."""
+
+    endpoint: str
+    query: str = ""
+    season: int | None = None
+    rounds: tuple[str, ...] | None = None
+    fallback: bool = False
+    spoiler: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.endpoint}?{self.query}" if self.query else self.endpoint
+
+
+@dataclass(frozen=True)
+class RoundRef:
+    """A round as a season's index lists it: its key in the source, and when it starts and ends."""
+
+    key: str
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class RoundIndex:
+    rounds: list[RoundRef] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+class Landed(Protocol):
+    """The landed answers of one source and season, newest first, as the source decodes them."""
+
+    def records(self, endpoint: str, round_key: str | None = None) -> list[Any]: ...
+
+
+class Source:
+    """Base of every source module's `SOURCE`; subclasses fill in every method that raises here."""
+
+    name: str = ""
+    label: str = ""
+    record_key: str | None = None  # the field naming a record, kept beside it when it is quarantined
+    settings_class: type[SourceSettings] = SourceSettings
+
+    @cached_property
+    def settings(self) -> SourceSettings:
+        return load(self.settings_class)  # type: ignore[return-value]
+
+    def first_year(self) -> int:
+        """The first season this source has (a series source: the first it may be asked for)."""
+        raise NotImplementedError
+
+    def covers(self, year: int) -> bool:
+        raise NotImplementedError
+
+    def client(self, limiter: FleetLimiter | None) -> SourceClient:
+        raise NotImplementedError
+
+    def decode(self, endpoint: str, answer: Answer) -> list[Any]:
+        """The records of a landed answer."""
+        raise NotImplementedError
+
+    # -- planning (the dispatcher) -----------------------------------------------------------------------------
+
+    def index_requests(self, year: int) -> list[Request]:
+        raise NotImplementedError
+
+    def rounds(self, year: int, landed: Landed) -> RoundIndex:
+        raise NotImplementedError
+
+    def content_requests(self, year: int, selected: Sequence[RoundRef], whole_season: bool, include_results: bool,
+                         fallbacks: frozenset[str], landed: Landed) -> list[Request]:
+        """Every request the selected rounds need; called again after each landing until nothing new is needed
+        (paging), so a request may depend on what is landed."""
+        raise NotImplementedError
+
+    # -- mapping (the round steps, from the landing only) ------------------------------------------------------
+
+    def round_rows(self, landed: Landed, round_key: str, now: datetime) -> RoundRows:
+        raise NotImplementedError
+
+    def entrant_rows(self, landed: Landed, round_key: str, session_starts: dict[str, datetime]) -> EntrantRows:
+        raise NotImplementedError
+
+    def result_rows(self, landed: Landed, round_key: str, sessions: Sequence[SessionInfo],
+                    entrant_by_number: dict[int, Any]) -> Mapped:
+        raise NotImplementedError
