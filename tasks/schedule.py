@@ -17,7 +17,7 @@ from typing import Any
 from tasks import app
 from tasks.sync import sync_recent
 from workers import sources
-from workers.pipeline.schedule import start_scheduled_recent
+from workers.pipeline import schedule
 from workers.settings import Settings, get_settings
 
 log = logging.getLogger("parcferme.schedule")
@@ -48,6 +48,12 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
+def start_scheduled_recent(days: int, include_results: bool | None, stale_after: float) -> dict[str, Any]:
+    """Under the start lock: skip while a scheduled recent run is running, else record one and send it."""
+    source = sources.for_season(datetime.now(timezone.utc).year).name
+    return schedule.start_scheduled_recent(days, include_results, stale_after, source, _send)
+
+
 def _send(run_id: str, kwargs: dict[str, Any]) -> None:
     sync_recent.apply_async(kwargs=kwargs, task_id=run_id)
 
@@ -55,8 +61,7 @@ def _send(run_id: str, kwargs: dict[str, Any]) -> None:
 @app.task(name="scheduled_sync_recent", ignore_result=True)
 def scheduled_sync_recent(days=3, include_results=None, stale_after=6 * 3600.0):
     """Beat's tick: start sync_recent unless the previous scheduled run is still running (then say why)."""
-    source = sources.for_season(datetime.now(timezone.utc).year).name
-    outcome = start_scheduled_recent(days, include_results, stale_after, source, _send)
+    outcome = start_scheduled_recent(days, include_results, stale_after)
     if outcome["started"]:
         log.info("scheduled sync_recent started as run %s (days=%s, include_results=%s)",
                  outcome["started"], days, include_results)

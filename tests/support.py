@@ -22,7 +22,8 @@ from kombu.exceptions import OperationalError
 
 REPO = Path(__file__).resolve().parents[1]
 RACING_TABLES = ("Series", "Seasons", "Circuits", "Rounds", "Sessions", "Drivers", "Teams", "Entrants", "Results")
-RACING_AND_WORKER_TABLES = RACING_TABLES + ("SyncRuns", "SyncRunMeetings", "QuarantinedRecords", "OpenF1Meetings")
+RACING_AND_WORKER_TABLES = RACING_TABLES + ("SyncRuns", "SyncRunRounds", "QuarantinedRecords", "LandedAnswers",
+                                            "SourceIdentities")
 
 
 @dataclass
@@ -172,7 +173,7 @@ def wait_for_run(database_url: str, run_id: str, timeout: float, worker: Worker 
             time.sleep(0.2)
     tail = worker.log()[-4000:] if worker else ""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        pending = conn.execute('SELECT "MeetingKey", "Status", "Requests", "Error" FROM "SyncRunMeetings" '
+        pending = conn.execute('SELECT "RoundKey", "Status", "Requests", "Error" FROM "SyncRunRounds" '
                                'WHERE "RunId" = %s AND "Status" <> \'done\'', [run_id]).fetchall()
     raise AssertionError(f"run {run_id} did not finish within {timeout}s: {run}\nnot done: {pending}\n{tail}")
 

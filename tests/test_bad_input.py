@@ -47,14 +47,14 @@ def test_a_bad_argument_is_refused_at_once_with_a_clear_error_and_no_retry(worke
 
 
 def test_a_permanent_error_fails_its_task_once_without_a_retry_storm(worker):
-    result = worker.app.send_task("sync_sessions", kwargs={"meeting_key": 999999})
+    result = worker.app.send_task("sync_sessions", kwargs={"source": "openf1", "season": 2024, "round_key": "999999"})
     deadline = __import__("time").monotonic() + 20
     while not result.ready() and __import__("time").monotonic() < deadline:
         __import__("time").sleep(0.05)
     assert result.failed()
     log = worker.log()
     assert log.count(f"[{result.id}] received") == 1 and f"[{result.id}] retry" not in log
-    assert "meeting 999999 is unknown: sync its season first" in log
+    assert "meeting 999999 is not in its season's landed meetings: sync its season first" in log
 
 
 def test_a_retryable_error_has_a_finite_budget_then_the_run_fails_with_the_reason(start_worker, one_meeting):
@@ -63,8 +63,9 @@ def test_a_retryable_error_has_a_finite_budget_then_the_run_fails_with_the_reaso
         w = start_worker(upstream.base_url, TASK_MAX_RETRIES="2")
         run = wait_for_run(w.database_url, send(w.app, "sync_season", 2024, include_results=False), 90, w)
         drivers_requests = upstream.stats()["by_endpoint"].get("drivers", 0)
-    assert run["status"] == "failed" and run["meetings_failed"] == 1
-    assert run["error"].startswith("1 meeting(s) failed, first 1229: UpstreamUnavailable: OpenF1 unavailable (HTTP 503)")
+    # the dispatcher lands the season: it is the task that retries, then fails the run with the reason
+    assert run["status"] == "failed" and run["rounds_total"] is None
+    assert run["error"].startswith("UpstreamUnavailable: OpenF1 unavailable (HTTP 503)")
     assert run["retries"] == 2
     assert drivers_requests == 3 * 4  # 3 task runs (1 + 2 retries) × 4 attempts each: finite, then reported
 

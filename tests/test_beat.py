@@ -174,7 +174,8 @@ def test_a_tick_skips_while_a_scheduled_run_is_running_and_a_stale_run_no_longer
     worker, _, _ = beats
     blocker = str(uuid.uuid4())
     with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments") VALUES (%s, \'recent\', %s)',
+        conn.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments") VALUES (%s, \'recent\', '
+                     '\'openf1\', %s)',
                      [blocker, json.dumps({"days": 3, "include_results": None, "scheduled": True})])
         mark = len(worker.log())
         time.sleep(2 * TICK + 0.5)

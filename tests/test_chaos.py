@@ -84,41 +84,43 @@ def test_upstream_faults_of_every_kind_end_in_the_clean_state(clean_state, worke
 def test_a_worker_killed_with_sigkill_mid_season_leaves_the_rest_to_another(clean_state, workers, database, replay_log):
     expected = clean_state(2024)
     empty_tables(database)
-    replay_log.latency = 0.3
-    doomed, survivor = workers(replay_log.base_url, count=2)
+    replay_log.latency = 0.5
+    (doomed,) = workers(replay_log.base_url)
     run_id = send(doomed.app, "sync_season", 2024, include_results=True)
-    victim = _active_meeting_step(doomed)
+    victim = _active_step(doomed, ("sync_season",))  # landing the season, inside a request
     os.killpg(doomed.process.pid, signal.SIGKILL)  # the whole worker: main process and pool children
     doomed.process.wait()
     replay_log.latency = 0.0
+    (survivor,) = workers(replay_log.base_url)
     run = wait_for_run(database, run_id, 120, survivor)
-    assert run["status"] == "succeeded" and run["meetings_done"] == run["meetings_total"]
+    assert run["status"] == "succeeded" and run["rounds_done"] == run["rounds_total"]
     assert state_hash(database) == expected
     assert f"[{victim['id']}] received" in survivor.log(), "the killed worker's task was not redelivered"
 
 
-def _active_meeting_step(worker: Worker, timeout: float = 30) -> dict:
+def _active_step(worker: Worker, names: tuple[str, ...], timeout: float = 30) -> dict:
     deadline = time.monotonic() + timeout
     name = worker.app.control.ping(timeout=1)[0]
     while time.monotonic() < deadline:
         active = worker.app.control.inspect(destination=list(name), timeout=0.5).active() or {}
-        busy = [t for tasks in active.values() for t in tasks
-                if t["name"] in ("sync_sessions", "sync_entrants", "sync_results")]
+        busy = [t for tasks in active.values() for t in tasks if t["name"] in names]
         if busy:
             return busy[0]
         time.sleep(0.05)
-    raise AssertionError("the worker never ran a meeting step")
+    raise AssertionError(f"the worker never ran {names}")
 
 
-def _wait_for_requests(server: ReplayServer, count: int, timeout: float = 60) -> None:
+def _wait_for_progress(database_url: str, timeout: float = 60) -> int:
+    """Wait until the round steps are under way (a round done, others pending); the rounds still pending."""
     deadline = time.monotonic() + timeout
-    while server.stats()["requests"] < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-def _pending_meetings(database_url: str) -> int:
-    with psycopg.connect(database_url) as conn:
-        return conn.execute('SELECT count(*) FROM "SyncRunMeetings" WHERE "Status" = %s', ["pending"]).fetchone()[0]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            done, pending = conn.execute('SELECT count(*) FILTER (WHERE "Status" = \'done\'), count(*) FILTER '
+                                         '(WHERE "Status" = \'pending\') FROM "SyncRunRounds"').fetchone()
+            if done and pending:
+                return pending
+            time.sleep(0.01)
+    return 0
 
 
 def test_postgresql_restarted_mid_sync_ends_in_the_clean_state(clean_state, workers, database, replay_log):
@@ -128,8 +130,7 @@ def test_postgresql_restarted_mid_sync_ends_in_the_clean_state(clean_state, work
     replay_log.latency = 0.05
     (worker,) = workers(replay_log.base_url)
     run_ids = [send(worker.app, "sync_season", year, include_results=True) for year in (2023, 2024)]
-    _wait_for_requests(replay_log, 60)
-    pending = _pending_meetings(database)
+    pending = _wait_for_progress(database)
     cluster = sorted(os.listdir("/etc/postgresql"))[0]
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True, timeout=60)
     replay_log.latency = 0.0
@@ -192,8 +193,7 @@ def _sync_through_a_redis_restart(workers, database, replay_log, own_redis, tmp_
     try:
         beat.wait_for("beat: Acquired lock")
         run_ids = [send(worker.app, "sync_season", year, include_results=True) for year in (2023, 2024)]
-        _wait_for_requests(replay_log, 60)
-        pending = _pending_meetings(database)
+        pending = _wait_for_progress(database)
         restart(lose_data=lose_data)
         replay_log.latency = 0.0
         runs = [wait_for_run(database, r, 180, worker) for r in run_ids]

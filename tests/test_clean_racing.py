@@ -59,7 +59,7 @@ def racing_state(db) -> dict[str, object]:
         "rounds": column(db, 'SELECT "Slug" FROM "Rounds"'),
         "circuits": column(db, 'SELECT "Slug" FROM "Circuits"'),
         "counts": {t: count(db, t) for t in ("Series", "Seasons", "Drivers", "Teams", "Entrants", "Results",
-                                             "OpenF1Meetings")},
+                                             "SourceIdentities", "LandedAnswers")},
     }
 
 
@@ -95,11 +95,12 @@ def test_clean_racing_keeps_the_sessions_rounds_and_circuits_user_data_points_at
     assert "kept 4 Sessions, 3 Rounds, 1 Seasons, 1 Series, 4 Circuits referenced by user data" in outcome.stdout
 
 
-def test_clean_racing_removes_every_other_racing_row_and_the_workers_meeting_state(cleaned):
+def test_clean_racing_removes_every_other_racing_row_and_their_identities_but_keeps_the_landing(cleaned):
     before, _, after, _ = cleaned
-    assert before["racing"]["counts"]["Results"] > 0 and before["racing"]["counts"]["OpenF1Meetings"] > 0
+    assert before["racing"]["counts"]["Results"] > 0 and before["racing"]["counts"]["LandedAnswers"] == 5
+    # the identities left are those of the kept rows: 4 sessions, 3 rounds, 4 circuits
     assert after["racing"]["counts"] == {"Series": 1, "Seasons": 1, "Drivers": 0, "Teams": 0, "Entrants": 0,
-                                         "Results": 0, "OpenF1Meetings": 0}
+                                         "Results": 0, "SourceIdentities": 11, "LandedAnswers": 5}
 
 
 def test_a_resync_after_the_clean_restores_the_season_around_the_kept_sessions(cleaned):

@@ -55,7 +55,7 @@ def test_sync_no_results_waits_for_the_run_and_prints_counts_but_no_result(worke
     meetings = recorded.season(data_dir, 2024).meetings
     outcome = run_cli("sync", "--year", "2024", "--no-results")
     assert outcome.returncode == 0, outcome.stderr
-    assert f"[succeeded] meetings {meetings}/{meetings}" in outcome.stdout
+    assert f"[succeeded] rounds {meetings}/{meetings}" in outcome.stdout
     assert not re.search(r"(?i)position|points|\bP\d+\b|\d+:\d\d\.\d{3}", outcome.stdout)
     assert clean_db.execute('SELECT count(*) FROM "Results"').fetchone()[0] == 0
     assert clean_db.execute('SELECT count(*) FROM "Sessions"').fetchone()[0] > 0

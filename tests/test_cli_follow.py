@@ -48,7 +48,7 @@ def test_on_a_terminal_sync_draws_a_live_bar_with_requests_waits_and_elapsed(wor
     meetings = recorded.season(data_dir, 2024).meetings
     code, out = on_a_terminal("sync", "--year", "2024", "--no-results")
     assert code == 0, out
-    assert "\r" in out and re.search(rf"\[#{{24}}\] {meetings}/{meetings} meetings · \d+ requests · \d+ rate-limit waits · \d+s", out)
+    assert "\r" in out and re.search(rf"\[#{{24}}\] {meetings}/{meetings} rounds · \d+ requests · \d+ rate-limit waits · \d+s", out)
     assert not re.search(r"(?i)position|points", out)
 
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from workers import endpoints as ep
-from workers.mapping import (
-    ResultStatus, SessionInfo, SessionStatus, SessionType, circuit_row, entrant_rows, result_rows, round_numbers,
-    round_row, round_slug, session_rows, slugify, team_colour,
+from workers.rows import ResultStatus, SessionInfo, SessionStatus, SessionType, slugify
+from workers.sources.openf1 import endpoints as ep
+from workers.sources.openf1.mapping import (
+    circuit_row, entrant_rows, result_rows, round_numbers, round_row, round_slug, session_rows, team_colour,
 )
-from workers.models import Driver, Meeting, Session, SessionResult, StartingGrid
+from workers.sources.openf1.models import Driver, Meeting, Session, SessionResult, StartingGrid
 
 DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "openf1"))
 SNAPSHOT = "snapshot_2025-12_all_sessions_2023-2025"
@@ -116,7 +116,9 @@ def grid_file(year: int, session_key: int) -> dict[int, int | None]:
 
 def session_infos(the_meeting: Meeting, the_sessions: list[Session], now: datetime = AFTER_BOTH_SEASONS) -> list[SessionInfo]:
     rows = session_rows(the_meeting, the_sessions, now).rows
-    return [SessionInfo(r["OpenF1SessionKey"], SessionType(r["Type"]), SessionStatus(r["Status"])) for r in rows]
+    # the session's row id is its OpenF1 key here, so result rows name their session by it
+    return [SessionInfo(r["OpenF1SessionKey"], str(r["OpenF1SessionKey"]), SessionType(r["Type"]),
+                        SessionStatus(r["Status"])) for r in rows]
 
 
 def entrant_ids(numbers) -> dict[int, str]:
@@ -132,7 +134,7 @@ def meeting_results(year: int, meeting_key: int, infos: list[SessionInfo] | None
 
 
 def rows_of(mapped, session_key: int) -> dict[str, dict]:
-    rows = [r for r in mapped.rows if r["OpenF1SessionKey"] == session_key]
+    rows = [r for r in mapped.rows if r["SessionId"] == session_key]
     by_entrant = {r["EntrantId"]: r for r in rows}
     assert len(by_entrant) == len(rows), "two results for one entrant in one session"
     return by_entrant
@@ -684,12 +686,12 @@ def test_sprint_grid_comes_from_sprint_qualifying_and_race_grid_from_qualifying(
 
 @pytest.mark.parametrize("year, meeting_key", [(2024, 1229), (2024, 1233), (2023, 1140)])
 def test_only_race_and_sprint_results_have_a_grid_position(year, meeting_key):
-    infos = {i.session_key: i.type for i in session_infos(meeting(year, meeting_key), sessions(year, meeting_key))}
+    infos = {i.id: i.type for i in session_infos(meeting(year, meeting_key), sessions(year, meeting_key))}
 
     mapped = meeting_results(year, meeting_key)
 
     assert mapped.rows
-    other = [r for r in mapped.rows if infos[r["OpenF1SessionKey"]] not in (RACE, SPRINT)]
+    other = [r for r in mapped.rows if infos[r["SessionId"]] not in (RACE, SPRINT)]
     assert other and all(r["GridPosition"] is None for r in other)
 
 
@@ -722,7 +724,7 @@ def belgian_gp_2024_race_statuses(records: list[dict]) -> dict[str, int]:
              for r in recorded(f"2024/drivers_session_{race_key}.json")}
     mapped = result_rows(valid(ep.SESSION_RESULT, records), [], infos, {n: slug for n, slug in names.items()})
     assert mapped.rejected == []
-    return {row["EntrantId"]: row["Status"] for row in mapped.rows if row["OpenF1SessionKey"] == race_key}
+    return {row["EntrantId"]: row["Status"] for row in mapped.rows if row["SessionId"] == race_key}
 
 
 def test_belgian_gp_2024_russell_is_disqualified_in_the_current_recording():
@@ -757,8 +759,8 @@ def test_points_are_null_where_the_record_has_none_and_kept_where_it_has_them():
 
     mapped = meeting_results(2024, 1229)
 
-    assert {(r["OpenF1SessionKey"], r["EntrantId"]): r["Points"] for r in mapped.rows} == recorded_points
-    assert all(r["Points"] is None for r in mapped.rows if r["OpenF1SessionKey"] != race_key)
+    assert {(r["SessionId"], r["EntrantId"]): r["Points"] for r in mapped.rows} == recorded_points
+    assert all(r["Points"] is None for r in mapped.rows if r["SessionId"] != race_key)
 
 
 def segment_time(record: dict, field: str = "duration") -> timedelta | None:
@@ -771,14 +773,14 @@ def segment_time(record: dict, field: str = "duration") -> timedelta | None:
 @pytest.mark.parametrize("year, meeting_key", [(2024, 1229), (2024, 1233), (2023, 1224)])
 def test_time_is_the_total_for_races_the_last_segment_set_in_qualifying_and_the_best_lap_in_practice(year, meeting_key):
     raw = {(r["session_key"], f"entrant-{r['driver_number']}"): r for r in per_session(year, meeting_key, "session_result")}
-    infos = {i.session_key: i.type for i in session_infos(meeting(year, meeting_key), sessions(year, meeting_key))}
+    infos = {i.id: i.type for i in session_infos(meeting(year, meeting_key), sessions(year, meeting_key))}
     qualifying_kinds = (QUALIFYING, SPRINT_QUALIFYING)
     assert all(isinstance(r["duration"], list) == (infos[k[0]] in qualifying_kinds)
                for k, r in raw.items() if r["duration"] is not None)  # the data: lists only in qualifying
 
     rows = meeting_results(year, meeting_key).rows
 
-    assert {(r["OpenF1SessionKey"], r["EntrantId"]): r["Time"] for r in rows} == {k: segment_time(r) for k, r in raw.items()}
+    assert {(r["SessionId"], r["EntrantId"]): r["Time"] for r in rows} == {k: segment_time(r) for k, r in raw.items()}
 
 
 @pytest.mark.parametrize("duration, seconds", [
@@ -813,7 +815,7 @@ def test_laps_come_from_number_of_laps_and_fastest_lap_is_always_false():
 
     rows = meeting_results(2024, 1233).rows
 
-    assert {(r["OpenF1SessionKey"], r["EntrantId"]): r["Laps"] for r in rows} == raw
+    assert {(r["SessionId"], r["EntrantId"]): r["Laps"] for r in rows} == raw
     assert {r["FastestLap"] for r in rows} == {False}
 
 
@@ -821,13 +823,13 @@ def test_laps_come_from_number_of_laps_and_fastest_lap_is_always_false():
                                     SessionStatus.DELAYED])
 def test_results_of_a_session_that_is_not_completed_are_skipped(status):
     race_key = session_key_named(2024, 1229, "Race")
-    infos = [SessionInfo(i.session_key, i.type, status if i.session_key == race_key else i.status)
+    infos = [SessionInfo(i.id, i.source_key, i.type, status if i.id == race_key else i.status)
              for i in session_infos(meeting(2024, 1229), sessions(2024, 1229))]
     others = [r for r in per_session(2024, 1229, "session_result") if r["session_key"] != race_key]
 
     mapped = meeting_results(2024, 1229, infos)
 
-    assert race_key not in {r["OpenF1SessionKey"] for r in mapped.rows}
+    assert race_key not in {r["SessionId"] for r in mapped.rows}
     assert len(mapped.rows) == len(others)
     assert mapped.rejected == []
 
@@ -839,7 +841,7 @@ def test_results_of_a_meeting_before_its_sessions_end_are_skipped_by_the_clock()
 
     mapped = meeting_results(2024, 1229, infos)
 
-    assert {r["OpenF1SessionKey"] for r in mapped.rows} == practice_keys
+    assert {r["SessionId"] for r in mapped.rows} == practice_keys
 
 
 def test_a_result_without_an_entrant_for_its_car_number_is_rejected_with_a_reason():
@@ -875,7 +877,7 @@ def test_result_rows_do_not_depend_on_the_order_of_results_and_grids():
     ids = entrant_ids(d.driver_number for d in drivers(2024, 1233))
 
     def keyed(mapped):
-        return sorted(mapped.rows, key=lambda r: (r["OpenF1SessionKey"], r["EntrantId"]))
+        return sorted(mapped.rows, key=lambda r: (r["SessionId"], r["EntrantId"]))
 
     assert keyed(result_rows(the_results[::-1], the_grids[::-1], infos, ids)) == keyed(
         result_rows(the_results, the_grids, infos, ids))

@@ -15,9 +15,10 @@ from typing import Any, Callable
 
 import pytest
 
-from workers import endpoints as ep
-from workers.mapping import SessionType, result_time
-from workers.models import Driver, Meeting, SessionResult
+from workers.sources.openf1 import endpoints as ep
+from workers.rows import SessionType
+from workers.sources.openf1.mapping import result_time
+from workers.sources.openf1.models import Driver, Meeting, SessionResult
 
 DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "openf1"))
 SNAPSHOT = "snapshot_2025-12_all_sessions_2023-2025"

@@ -9,8 +9,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from workers.errors import (PermanentError, RateLimited, SessionInProgress, UpstreamUnavailable, classify_http)
-from workers.openf1 import OpenF1Client
+from workers.errors import PermanentError, RateLimited, UpstreamUnavailable
+from workers.sources.openf1.client import OpenF1Client, SessionInProgress, classify
+from workers.sources.openf1.settings import OpenF1Settings
+
+
+def make_client(base_url: str, **settings) -> OpenF1Client:
+    return OpenF1Client(OpenF1Settings(BASE_URL=base_url, RATE_LIMIT="off", **settings))
 
 
 @pytest.mark.parametrize("status, body, expected", [
@@ -31,7 +36,7 @@ from workers.openf1 import OpenF1Client
     (404, "<html>404 Not Found</html>", UpstreamUnavailable),
 ])
 def test_each_http_answer_maps_to_one_error_class(status, body, expected):
-    error = classify_http(status, body)
+    error = classify(status, body)
     assert (type(error) if error else None) is expected
 
 
@@ -78,8 +83,8 @@ def scripted():
 
     def use(*answers) -> tuple[OpenF1Client, Script]:
         holder["script"] = Script(*answers)
-        client = OpenF1Client(f"http://127.0.0.1:{server.server_address[1]}/v1", connect_timeout=1, read_timeout=0.5,
-                              max_attempts=4, backoff=0.05, backoff_max=0.2)
+        client = make_client(f"http://127.0.0.1:{server.server_address[1]}/v1", CONNECT_TIMEOUT=1, READ_TIMEOUT=0.5,
+                             MAX_ATTEMPTS=4, BACKOFF_SECONDS=0.05, BACKOFF_MAX_SECONDS=0.2)
         return client, holder["script"]
 
     yield use
@@ -155,9 +160,7 @@ def sponsor_replay(data_dir):
 
 
 def test_with_credentials_every_request_carries_a_bearer_token_renewed_before_it_expires(sponsor_replay):
-    from workers.openf1 import BearerToken
-
-    client = OpenF1Client(sponsor_replay.base_url, token=BearerToken("sponsor", "pa55-w0rd!"))
+    client = make_client(sponsor_replay.base_url, USERNAME="sponsor", PASSWORD="pa55-w0rd!")
     assert client.get("meetings", year=2024)
     assert client.get("sessions", meeting_key=1229)
     time.sleep(1.0)  # expires_in "1": the token must be renewed before the next request
@@ -168,9 +171,7 @@ def test_with_credentials_every_request_carries_a_bearer_token_renewed_before_it
 
 
 def test_a_refused_login_is_a_clear_error_that_never_shows_the_password(sponsor_replay, caplog):
-    from workers.openf1 import BearerToken
-
-    client = OpenF1Client(sponsor_replay.base_url, token=BearerToken("sponsor", "wrong-s3cret"))
+    client = make_client(sponsor_replay.base_url, USERNAME="sponsor", PASSWORD="wrong-s3cret")
     with caplog.at_level("DEBUG"), pytest.raises(PermanentError) as caught:
         client.get("meetings", year=2024)
     assert "OPENF1_USERNAME" in str(caught.value)
@@ -178,11 +179,11 @@ def test_a_refused_login_is_a_clear_error_that_never_shows_the_password(sponsor_
 
 
 def test_settings_keep_the_password_out_of_their_repr(monkeypatch):
-    from workers.settings import load_settings
+    from workers.settings import load
 
     monkeypatch.setenv("OPENF1_USERNAME", "sponsor")
     monkeypatch.setenv("OPENF1_PASSWORD", "pa55-w0rd!")
-    settings = load_settings()
+    settings = load(OpenF1Settings)
     assert "pa55-w0rd!" not in repr(settings) + str(settings)
-    client = OpenF1Client.from_settings(settings)
+    client = OpenF1Client(settings)
     assert client.token is not None and "pa55-w0rd!" not in repr(client)

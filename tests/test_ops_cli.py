@@ -54,16 +54,18 @@ def make_runs(db) -> dict[str, str]:
     from workers.db import runs
 
     ids = {name: str(uuid.uuid4()) for name in ("succeeded", "failed", "running")}
-    runs.start_run(db, ids["succeeded"], "season", {"year": 2024, "include_results": False})
-    runs.plan_run(db, ids["succeeded"], [1, 2], False, requests=1)
-    runs.add_meeting_counts(db, ids["succeeded"], 1, requests=2, written=10, deleted=1, quarantined=3)
-    runs.add_meeting_counts(db, ids["succeeded"], 2, requests=2, written=5)
-    for key in (1, 2):
-        runs.mark_meeting(db, ids["succeeded"], key, "done")
+    runs.start_run(db, ids["succeeded"], "season", "openf1", {"year": 2024, "include_results": False})
+    runs.add_run_requests(db, ids["succeeded"], 1)
+    runs.plan_run(db, ids["succeeded"], [(2024, "1"), (2024, "2")], False)
+    runs.add_round_counts(db, ids["succeeded"], "1", requests=2, written=10, deleted=1, quarantined=3)
+    runs.add_round_counts(db, ids["succeeded"], "2", requests=2, written=5)
+    for key in ("1", "2"):
+        runs.mark_round(db, ids["succeeded"], key, "done")
     assert runs.finish_run_if_complete(db, ids["succeeded"]) == "succeeded"
-    runs.fail_run(db, ids["failed"], "season", {"year": 2023}, "PermanentError: " + "x" * 200)
-    runs.start_run(db, ids["running"], "recent", {"days": 7})
-    runs.plan_run(db, ids["running"], [3], False, requests=1)
+    runs.fail_run(db, ids["failed"], "season", "openf1", {"year": 2023}, "PermanentError: " + "x" * 200)
+    runs.start_run(db, ids["running"], "recent", "openf1", {"days": 7})
+    runs.add_run_requests(db, ids["running"], 1)
+    runs.plan_run(db, ids["running"], [(2024, "3")], False)
     for age, name in enumerate(("running", "failed", "succeeded")):
         db.execute('UPDATE "SyncRuns" SET "StartedAt" = now() - %s * interval \'1 hour\' WHERE "Id" = %s', [age, ids[name]])
     return ids
@@ -75,7 +77,7 @@ def test_runs_json_lists_the_latest_runs_newest_first_with_their_meeting_totals(
     assert outcome.returncode == 0, outcome.stderr
     listed = json.loads(outcome.stdout)
     assert [r["id"] for r in listed] == [ids["running"], ids["failed"]]
-    assert listed[0]["status"] == "running" and listed[0]["meetings_total"] == 1 and listed[0]["meetings_done"] == 0
+    assert listed[0]["status"] == "running" and listed[0]["rounds_total"] == 1 and listed[0]["rounds_done"] == 0
     assert listed[1]["status"] == "failed" and listed[1]["error"] == "PermanentError: " + "x" * 200
 
 
@@ -84,7 +86,7 @@ def test_runs_table_shows_counts_and_a_truncated_error(clean_db):
     outcome = run_cli("ingestion.runs", "--limit", "3")
     assert outcome.returncode == 0, outcome.stderr
     lines = outcome.stdout.splitlines()
-    assert lines[0].split()[:4] == ["id", "kind", "arguments", "status"]
+    assert lines[0].split()[:5] == ["id", "kind", "source", "arguments", "status"]
     done = next(line for line in lines if line.startswith(ids["succeeded"]))
     assert re.search(r"succeeded .* 2/0/2 +5 +15/1 +3 +0/0/0$", done), done
     failed = next(line for line in lines if line.startswith(ids["failed"]))
@@ -235,7 +237,7 @@ def test_bulk_sync_follows_one_run_per_season_until_all_succeed(worker, replay_l
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     for year in (2023, 2024):
         meetings = recorded.season(data_dir, year).meetings
-        assert f"{year}: [succeeded] meetings {meetings}/{meetings}" in outcome.stdout
+        assert f"{year}: [succeeded] rounds {meetings}/{meetings}" in outcome.stdout
     assert "2 of 2 runs succeeded" in outcome.stdout
     assert count(clean_db, "SyncRuns") == 2 and count(clean_db, "Seasons") == 2 and count(clean_db, "Results") == 0
 
@@ -250,10 +252,10 @@ def test_following_several_runs_exits_1_when_one_of_them_failed(clean_db, capsys
     from workers.db import runs
 
     ok, bad = str(uuid.uuid4()), str(uuid.uuid4())
-    runs.start_run(clean_db, ok, "season", {"year": 2024})
-    runs.plan_run(clean_db, ok, [], False, requests=1)
+    runs.start_run(clean_db, ok, "season", "openf1", {"year": 2024})
+    runs.plan_run(clean_db, ok, [], False)
     runs.finish_run_if_complete(clean_db, ok)
-    runs.fail_run(clean_db, bad, "season", {"year": 2023}, "PermanentError: upstream refused")
+    runs.fail_run(clean_db, bad, "season", "openf1", {"year": 2023}, "PermanentError: upstream refused")
     assert follow_runs({"2024": ok, "2023": bad}, timeout=10, poll=0.1) == 1
     out = capsys.readouterr().out
     assert "2024: [succeeded]" in out and "2023: [failed]" in out and "1 of 2 runs succeeded; failed: 2023" in out
@@ -364,13 +366,13 @@ def test_audit_notices_completed_sessions_whose_results_are_missing(season_2024,
 
 def test_resume_refuses_a_threshold_inside_the_visibility_timeout_before_any_work(clean_db):
     run_id = str(uuid.uuid4())
-    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments", "MeetingsTotal") VALUES (%s, \'season\', '
+    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments", "RoundsTotal") VALUES (%s, \'season\', \'openf1\', '
                      '\'{"year": 2024}\', 1)', [run_id])
-    clean_db.execute('INSERT INTO "SyncRunMeetings" ("RunId", "MeetingKey", "UpdatedAt") VALUES (%s, 1229, '
+    clean_db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "UpdatedAt") VALUES (%s, 2024, \'1229\', '
                      'now() - interval \'1 day\')', [run_id])
     outcome = run_cli("ingestion", "resume", "--stalled-after", "60", env={"REDIS_URL": NOBODY})
     assert outcome.returncode == 2 and "--stalled-after must exceed REDIS_VISIBILITY_TIMEOUT" in outcome.stderr
-    assert clean_db.execute('SELECT "Resent" FROM "SyncRunMeetings"').fetchone() == (0,)
+    assert clean_db.execute('SELECT "Resent" FROM "SyncRunRounds"').fetchone() == (0,)
 
 
 def test_resume_publishes_the_stalled_meeting_again_on_the_broker_and_says_so(clean_db):
@@ -379,18 +381,19 @@ def test_resume_publishes_the_stalled_meeting_again_on_the_broker_and_says_so(cl
     broker = redis.Redis.from_url(NOBODY)
     broker.flushdb()
     run_id = str(uuid.uuid4())
-    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments", "MeetingsTotal", "IncludeResults") '
-                     'VALUES (%s, \'season\', \'{"year": 2024}\', 2, false)', [run_id])
-    clean_db.execute('INSERT INTO "SyncRunMeetings" ("RunId", "MeetingKey", "UpdatedAt") VALUES (%s, 1229, '
-                     'now() - interval \'3 hours\'), (%s, 1230, now())', [run_id, run_id])
+    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments", "RoundsTotal", "IncludeResults") '
+                     'VALUES (%s, \'season\', \'openf1\', \'{"year": 2024}\', 2, false)', [run_id])
+    clean_db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "UpdatedAt") VALUES (%s, 2024, \'1229\', '
+                     'now() - interval \'3 hours\'), (%s, 2024, \'1230\', now())', [run_id, run_id])
     try:
         outcome = run_cli("ingestion", "resume", "--json", env={"REDIS_URL": NOBODY})
         assert outcome.returncode == 0, outcome.stderr
-        assert json.loads(outcome.stdout)["meetings_resent"] == [[run_id, 1229]]
+        assert json.loads(outcome.stdout)["rounds_resent"] == [[run_id, "1229"]]
         messages = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
         assert [m["headers"]["task"] for m in messages] == ["sync_meeting"]
         body = json.loads(base64.b64decode(messages[0]["body"]))
-        assert body[1] == {"meeting_key": 1229, "include_results": False, "run_id": run_id}
+        assert body[1] == {"source": "openf1", "season": 2024, "round_key": "1229", "include_results": False,
+                           "run_id": run_id}
         again = run_cli("ingestion", "resume", env={"REDIS_URL": NOBODY})
         assert again.returncode == 0 and again.stdout.strip() == "nothing stalled"
     finally:
@@ -399,12 +402,12 @@ def test_resume_publishes_the_stalled_meeting_again_on_the_broker_and_says_so(cl
 
 def test_resume_with_redis_unreachable_claims_nothing_and_says_so_without_the_password(clean_db):
     run_id = str(uuid.uuid4())
-    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments", "MeetingsTotal") VALUES (%s, \'season\', '
+    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments", "RoundsTotal") VALUES (%s, \'season\', \'openf1\', '
                      '\'{"year": 2024}\', 1)', [run_id])
-    clean_db.execute('INSERT INTO "SyncRunMeetings" ("RunId", "MeetingKey", "UpdatedAt") VALUES (%s, 1229, '
+    clean_db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "UpdatedAt") VALUES (%s, 2024, \'1229\', '
                      'now() - interval \'1 day\')', [run_id])
     outcome = run_cli("ingestion", "resume", env={"REDIS_URL": "redis://:hunter2@127.0.0.1:9/0"})
     assert outcome.returncode == 1, outcome.stderr
     assert "cannot reach Redis at redis://:***@127.0.0.1:9/0: nothing was claimed or sent" in outcome.stderr
     assert "hunter2" not in outcome.stdout + outcome.stderr
-    assert clean_db.execute('SELECT "Resent" FROM "SyncRunMeetings"').fetchone() == (0,)
+    assert clean_db.execute('SELECT "Resent" FROM "SyncRunRounds"').fetchone() == (0,)

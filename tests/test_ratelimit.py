@@ -12,7 +12,8 @@ import redis
 
 from openf1_replay import max_in_window
 from workers.errors import BadArgument
-from workers.ratelimit import FleetLimiter, Rate, Throttled, parse_rates
+from workers.errors import Throttled
+from workers.ratelimit import FleetLimiter, Rate, parse_rates
 
 REDIS_URL = "redis://localhost:6379/12"
 
@@ -20,15 +21,15 @@ REDIS_URL = "redis://localhost:6379/12"
 @pytest.fixture()
 def limiter_factory():
     client = redis.Redis.from_url(REDIS_URL)
-    prefixes = []
+    sources = []
 
     def make(rates, **options) -> FleetLimiter:
-        prefixes.append(f"test:{uuid.uuid4().hex[:8]}")
-        return FleetLimiter(client, rates, prefix=prefixes[-1], **options)
+        sources.append(f"test-{uuid.uuid4().hex[:8]}")
+        return FleetLimiter(client, rates, source=sources[-1], **options)
 
     yield make
-    for prefix in prefixes:
-        for key in client.scan_iter(f"{prefix}:*"):
+    for source in sources:
+        for key in client.scan_iter(f"parcferme:{source}:*"):
             client.delete(key)
 
 
@@ -107,7 +108,7 @@ def test_a_429_sets_a_shared_cool_down_that_grows_and_honours_retry_after(limite
     time.sleep(0.45)
     assert limiter.cool_down(None) == pytest.approx(0.8, abs=0.02)
     assert limiter.reserve("after-429") == pytest.approx(0.8, abs=0.05)  # every caller waits it out
-    other = FleetLimiter(limiter.redis, [Rate(100, 1.0)], prefix=limiter.prefix)  # another worker
+    other = FleetLimiter(limiter.redis, [Rate(100, 1.0)], source=limiter.source)  # another worker
     assert other.reserve("elsewhere") == pytest.approx(0.8, abs=0.05)
     assert limiter.cool_down(7.0) == pytest.approx(7.0, abs=0.1)  # Retry-After wins
     assert limiter.stats()["429"] == 5
@@ -121,16 +122,16 @@ def test_a_reservation_made_before_a_429_waits_for_the_cool_down(limiter_factory
     assert limiter.reserve("b") > max(held, 4.5)
 
 
-def _reserve_many(prefix: str, count: int, queue) -> None:
-    limiter = FleetLimiter(redis.Redis.from_url(REDIS_URL), [Rate(10, 1.0), Rate(25, 5.0)], prefix=prefix,
+def _reserve_many(source: str, count: int, queue) -> None:
+    limiter = FleetLimiter(redis.Redis.from_url(REDIS_URL), [Rate(10, 1.0), Rate(25, 5.0)], source=source,
                            grace=0.0, spacing=0.0)
     queue.put([limiter.reservation(uuid.uuid4().hex)[0] for _ in range(count)])
 
 
 def test_processes_reserving_at_once_share_one_limit(limiter_factory):
-    prefix = limiter_factory([Rate(10, 1.0)]).prefix
+    source = limiter_factory([Rate(10, 1.0)]).source
     queue = multiprocessing.get_context("spawn").Queue()
-    procs = [multiprocessing.get_context("spawn").Process(target=_reserve_many, args=(prefix, 20, queue))
+    procs = [multiprocessing.get_context("spawn").Process(target=_reserve_many, args=(source, 20, queue))
              for _ in range(4)]
     for p in procs:
         p.start()

@@ -12,7 +12,8 @@ import pytest
 from tests.support import Worker, content_hash, empty_tables, send, wait_for_run
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-MEETING_STEPS = {"sync_sessions", "sync_entrants", "sync_results"}
+# The dispatcher is the task that makes requests now (it lands the season); the round steps read the landing.
+REQUESTING = {"sync_season"}
 
 
 @pytest.fixture()
@@ -36,27 +37,30 @@ def test_a_task_killed_mid_run_is_redelivered_and_the_season_ends_as_a_clean_run
     expected = content_hash(db)
     empty_tables(lone_worker.database_url)
 
-    replay_log.latency = 3.0  # every request is slow: a task seen active is still inside its request when killed
+    replay_log.reset()
+    replay_log.latency = 2.0  # every request is slow: a dispatcher seen active is still inside a request when killed
     run_id = send(lone_worker.app, "sync_season", 2024, include_results=True)
     killed = kill_a_busy_child(lone_worker)
     replay_log.latency = 0.0
     run = wait_for_run(lone_worker.database_url, run_id, 180, lone_worker)
 
-    assert killed is not None, "no meeting step was seen running"
+    assert killed is not None, "no dispatcher was seen running"
     log = lone_worker.log()
     assert "WorkerLostError" in log
     assert log.count(f"[{killed['id']}] received") == 2, "the killed task was not delivered again"
     assert run["status"] == "succeeded", run
-    assert run["meetings_done"] == run["meetings_total"] == clean["meetings_total"]
+    assert run["rounds_done"] == run["rounds_total"] == clean["rounds_total"]
     assert content_hash(db) == expected
+    # the redelivered dispatcher repeats no request it had landed: only the one it was killed inside
+    assert replay_log.stats()["requests"] <= clean["requests"] + 1
 
 
 def kill_a_busy_child(worker: Worker, timeout: float = 60) -> dict | None:
-    """SIGKILL the pool child that is executing a meeting step, as `inspect active` reports it."""
+    """SIGKILL the pool child that is executing the dispatcher, as `inspect active` reports it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         active = worker.app.control.inspect(timeout=0.5).active() or {}
-        busy = [t for tasks in active.values() for t in tasks if t["name"] in MEETING_STEPS]
+        busy = [t for tasks in active.values() for t in tasks if t["name"] in REQUESTING]
         if busy:
             os.kill(busy[0]["worker_pid"], signal.SIGKILL)
             return busy[0]

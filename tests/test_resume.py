@@ -20,7 +20,7 @@ def sent(monkeypatch):
     from tasks import resume
 
     calls: list[tuple[str, dict]] = []
-    for task in (resume.sync_meeting, resume.sync_season, resume.sync_recent):
+    for task in (resume.sync_meeting, resume.sync_season, resume.sync_recent, resume.rebuild_season):
         monkeypatch.setattr(task, "apply_async", lambda kwargs, _name=task.name: calls.append((_name, kwargs)))
     return calls
 
@@ -28,19 +28,19 @@ def sent(monkeypatch):
 def new_run(db, *, kind="season", arguments=None, meetings=(), age=0.0, include_results=True,
             planned=True) -> str:
     run_id = str(uuid.uuid4())
-    db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Arguments", "IncludeResults", "MeetingsTotal", "StartedAt") '
-               'VALUES (%s, %s, %s, %s, %s, now() - make_interval(secs => %s))',
+    db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments", "IncludeResults", "RoundsTotal", '
+               '"StartedAt") VALUES (%s, %s, \'openf1\', %s, %s, %s, now() - make_interval(secs => %s))',
                [run_id, kind, json.dumps(arguments or {"year": 2024, "include_results": include_results}),
                 include_results if planned else None, len(meetings) if planned else None, age])
     for key, status, idle in meetings:
-        db.execute('INSERT INTO "SyncRunMeetings" ("RunId", "MeetingKey", "Status", "UpdatedAt") '
-                   'VALUES (%s, %s, %s, now() - make_interval(secs => %s))', [run_id, key, status, idle])
+        db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "Status", "UpdatedAt") '
+                   'VALUES (%s, 2024, %s, %s, now() - make_interval(secs => %s))', [run_id, str(key), status, idle])
     return run_id
 
 
 def meeting(db, run_id: str, key: int) -> tuple:
     return db.execute('SELECT "Status", "Resent", "Error", extract(epoch FROM now() - "UpdatedAt") < 5 '
-                      'FROM "SyncRunMeetings" WHERE "RunId" = %s AND "MeetingKey" = %s', [run_id, key]).fetchone()
+                      'FROM "SyncRunRounds" WHERE "RunId" = %s AND "RoundKey" = %s', [run_id, str(key)]).fetchone()
 
 
 def run_row(db, run_id: str) -> tuple:
@@ -57,11 +57,12 @@ def test_only_pending_meetings_idle_past_the_threshold_of_running_runs_are_sent_
 
     outcome = resume_stalled(STALLED, max_resends=3)
 
-    assert sent == [("sync_meeting", {"meeting_key": 1, "include_results": True, "run_id": run_id})]
-    assert outcome["meetings_resent"] == [[run_id, 1]] and not outcome["meetings_failed"]
+    assert sent == [("sync_meeting", {"source": "openf1", "season": 2024, "round_key": "1", "include_results": True,
+                                      "run_id": run_id})]
+    assert outcome["rounds_resent"] == [[run_id, "1"]] and not outcome["rounds_failed"]
     assert meeting(db, run_id, 1) == ("pending", 1, None, True)  # claimed: counted, and its clock restarted
     assert meeting(db, run_id, 2)[1] == 0 and meeting(db, run_id, 3)[1] == 0 and meeting(db, finished, 5)[1] == 0
-    assert resume_stalled(STALLED, max_resends=3)["meetings_resent"] == [], "a fresh claim was sent twice"
+    assert resume_stalled(STALLED, max_resends=3)["rounds_resent"] == [], "a fresh claim was sent twice"
 
 
 def test_a_meeting_sent_again_too_often_fails_with_the_reason_and_its_run_ends(clean_db, sent):
@@ -70,15 +71,15 @@ def test_a_meeting_sent_again_too_often_fails_with_the_reason_and_its_run_ends(c
 
     db = clean_db
     run_id = new_run(db, meetings=[(1, "pending", 120), (2, "done", 0)], include_results=False)
-    db.execute('UPDATE "SyncRunMeetings" SET "Resent" = 2 WHERE "RunId" = %s AND "MeetingKey" = 1', [run_id])
+    db.execute('UPDATE "SyncRunRounds" SET "Resent" = 2 WHERE "RunId" = %s AND "RoundKey" = \'1\'', [run_id])
 
     outcome = resume_stalled(STALLED, max_resends=2)
 
-    assert sent == [] and outcome["meetings_failed"] == [[run_id, 1]]
+    assert sent == [] and outcome["rounds_failed"] == [[run_id, "1"]]
     status, resent, error, _ = meeting(db, run_id, 1)
     assert (status, resent) == ("failed", 3) and error == "lost: no progress for 60s, 2 time(s) sent again"
     run = get_run(db, run_id)
-    assert run["status"] == "failed" and run["error"].startswith("1 meeting(s) failed, first 1: lost")
+    assert run["status"] == "failed" and run["error"].startswith("1 round(s) failed, first 1: lost")
     assert run["resent"] == 3
 
 
@@ -121,10 +122,10 @@ def test_two_sweeps_at_once_claim_each_stalled_meeting_once(clean_db, sent):
         t.start()
     for t in threads:
         t.join(30)
-    claimed = [k for o in outcomes for _, k in o["meetings_resent"]]
+    claimed = [int(k) for o in outcomes for _, k in o["rounds_resent"]]
     assert sorted(claimed) == list(range(1, 41)), claimed
-    assert sorted(kw["meeting_key"] for _, kw in sent) == list(range(1, 41))
-    assert db.execute('SELECT max("Resent") FROM "SyncRunMeetings" WHERE "RunId" = %s', [run_id]).fetchone()[0] == 1
+    assert sorted(int(kw["round_key"]) for _, kw in sent) == list(range(1, 41))
+    assert db.execute('SELECT max("Resent") FROM "SyncRunRounds" WHERE "RunId" = %s', [run_id]).fetchone()[0] == 1
 
 
 def test_a_retry_or_throttle_counts_as_progress(clean_db, sent):
@@ -133,9 +134,9 @@ def test_a_retry_or_throttle_counts_as_progress(clean_db, sent):
 
     db = clean_db
     run_id = new_run(db, meetings=[(1, "pending", 120), (2, "pending", 120)])
-    count_retry(db, run_id, 1, throttle=True)
-    count_retry(db, run_id, 2, throttle=False)
-    assert resume_stalled(STALLED, max_resends=3)["meetings_resent"] == []
+    count_retry(db, run_id, "1", throttle=True)
+    count_retry(db, run_id, "2", throttle=False)
+    assert resume_stalled(STALLED, max_resends=3)["rounds_resent"] == []
 
 
 def test_the_threshold_must_exceed_the_visibility_timeout(monkeypatch):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 
 from tests import recorded
-from tests.support import RACING_TABLES, content_hash, row_versions
+from tests.support import RACING_AND_WORKER_TABLES, RACING_TABLES, content_hash, row_versions
 
 pytestmark = pytest.mark.integration
 
@@ -28,8 +29,7 @@ def two_seasons(worker, replay, database, data_dir):
     import psycopg
 
     with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_TABLES) + ' , "SyncRuns", '
-                     '"QuarantinedRecords", "OpenF1Meetings" CASCADE')
+        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
     replay.reset()
     replay.set_rate_limit(None)
     replay.latency = 0.0
@@ -91,12 +91,14 @@ def test_f3_rows_of_2023_hungary_fp1_are_quarantined_with_a_reason(two_seasons, 
     assert runs[2023]["quarantined"] == invalid
 
 
-def test_a_season_costs_at_most_four_requests_per_meeting_plus_one(two_seasons, data_dir):
+def test_a_season_with_results_costs_at_most_eight_requests_each_endpoint_asked_once(two_seasons):
     runs, stats = two_seasons
-    meetings = sum(recorded.season(data_dir, y).meetings for y in (2023, 2024))
-    assert stats["requests"] <= 2 + 4 * meetings
-    for year, run in runs.items():
-        assert run["requests"] <= 1 + 4 * recorded.season(data_dir, year).meetings
+    for run in runs.values():
+        assert run["requests"] <= 8 and run["fallbacks"] == []
+    assert stats["by_endpoint"] == {e: 2 for e in ("meetings", "sessions", "drivers", "session_result",
+                                                   "starting_grid")}  # once per season
+    ranges = [unquote(e["query"]) for e in stats["log"] if "drivers" in e["path"]]
+    assert all("meeting_key>=" in q and "meeting_key<=" in q for q in ranges), ranges
 
 
 def test_a_resync_of_unchanged_data_rewrites_no_racing_row(two_seasons, worker, db):
@@ -115,7 +117,9 @@ def test_without_results_no_spoiler_request_is_made_and_no_result_written(worker
     assert count(clean_db, "Entrants") == len(recorded.season(data_dir, 2024).entrants)
     for endpoint in SPOILER_ENDPOINTS:
         assert requests_to(replay_log, endpoint) == 0
-    assert replay_log.stats()["requests"] <= 1 + 2 * recorded.season(data_dir, 2024).meetings
+    assert replay_log.stats()["requests"] == run["requests"] <= 3
+    landed = {e for (e,) in clean_db.execute('SELECT DISTINCT "Endpoint" FROM "LandedAnswers"').fetchall()}
+    assert landed == {"meetings", "sessions", "drivers"}  # the landing holds no result either
 
 
 def test_a_finished_season_includes_results_by_default(worker, replay_log, clean_db):
@@ -137,6 +141,6 @@ def test_celery_call_sync_season_as_the_team_types_it_fills_the_season(worker, r
     assert outcome.returncode == 0, outcome.stderr
     run = wait_for_run(worker.database_url, outcome.stdout.strip(), 120, worker)
     expected = recorded.season(data_dir, 2024)
-    assert run["status"] == "succeeded" and run["meetings_done"] == expected.meetings
+    assert run["status"] == "succeeded" and run["rounds_done"] == expected.meetings
     assert count(clean_db, "Sessions") == expected.sessions
     assert count(clean_db, "Results") == expected.results
