@@ -34,20 +34,6 @@ def refusal(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     return process.returncode, out + err
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.53", "::1", "[::1]", "localhost"])
-def test_loopback_addresses_are_recognised(address):
-    from ingestion.flower import is_loopback
-
-    assert is_loopback(address)
-
-
-@pytest.mark.parametrize("address", ["0.0.0.0", "", "::", "192.0.2.7", "flower.internal", "127.0.0.1.example"])
-def test_every_other_address_counts_as_reachable(address):
-    from ingestion.flower import is_loopback
-
-    assert not is_loopback(address)
-
-
 def test_the_launcher_refuses_a_public_address_without_basic_auth():
     code, output = refusal("--address", "0.0.0.0", "--port", "5599")
     assert code == 2
