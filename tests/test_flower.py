@@ -17,9 +17,9 @@ import urllib.request
 import pytest
 import redis
 
-from tests.support import REPO, Worker
+from tests.support import REPO, Worker, broker_url
 
-BROKER = "redis://localhost:6379/11"
+BROKER = broker_url("flower")
 
 
 def launcher(*args: str, env: dict[str, str] | None = None, **popen) -> subprocess.Popen:
