@@ -24,9 +24,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from tests.support import broker_url  # noqa: E402  (the bench's Redis DB is in the tests' table)
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://parcferme:localdev@localhost:5432/parcferme_bench")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://localhost:6379/11")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL") or broker_url("bench")
 os.environ.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, OPENF1_RATE_LIMIT="off")
 
 import redis  # noqa: E402

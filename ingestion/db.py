@@ -15,11 +15,11 @@ import sys
 from typing import TYPE_CHECKING, Callable
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
 
 from workers.db.schema import check_schema, migrate
 from workers.errors import IngestionError
-from workers.settings import SettingsError, get_settings, redact_url
+from workers.redaction import redact, redact_url, url_passwords
+from workers.settings import SettingsError, get_settings
 
 if TYPE_CHECKING:
     from workers.db.audit import Finding
@@ -58,15 +58,15 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, IngestionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except psycopg.OperationalError as exc:
-        print(f"error: cannot reach PostgreSQL at {redact_url(url)}: {_scrub(str(exc).strip(), url)}", file=sys.stderr)
+        print(f"error: cannot reach PostgreSQL at {redact_url(url)}: {error_text(exc, url)}", file=sys.stderr)
     except psycopg.Error as exc:
-        print(f"error: PostgreSQL refused ({type(exc).__name__}): {_scrub(str(exc).strip(), url)}", file=sys.stderr)
+        print(f"error: PostgreSQL refused ({type(exc).__name__}): {error_text(exc, url)}", file=sys.stderr)
     return EXIT_ERROR
 
 
-def _scrub(message: str, url: str) -> str:
-    password = conninfo_to_dict(url).get("password") if url else None
-    return message.replace(password, "***") if password else message
+def error_text(exc: psycopg.Error, url: str) -> str:
+    """psycopg's message, without the password of the database URL (or any other credential)."""
+    return redact(str(exc).strip(), url_passwords(url))
 
 
 def run_migrate(url: str, args: argparse.Namespace) -> int:

@@ -10,15 +10,14 @@ the command line, where `ps` would show them to every user of the machine.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import sys
 from typing import Sequence
 
+from openf1_replay.hosts import is_loopback
 from workers.settings import SettingsError, get_settings
 
 EXIT_USAGE = 2
-LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,17 +28,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("flower_args", nargs=argparse.REMAINDER,
                         help="after `--`: more Flower options (never --basic-auth: use FLOWER_BASIC_AUTH)")
     return parser
-
-
-def is_loopback(address: str) -> bool:
-    """True only for addresses that cannot be reached from another machine ('' and 0.0.0.0 mean all)."""
-    host = address.strip().strip("[]").lower()
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost, or '' (every interface)
 
 
 def flower_command(address: str, port: int, extra: Sequence[str]) -> list[str]:

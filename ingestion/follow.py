@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterator
 import psycopg
 
 from workers.errors import BadArgument, DatabaseUnavailable, IngestionError, classify_db
-from workers.settings import SettingsError, get_settings, redact_url
+from workers.redaction import redact_url
+from workers.settings import SettingsError, get_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_WORKER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 NO_WORKER_HINT = "no Celery worker answered within 2 s; start one with:\n  celery -A tasks worker --loglevel=INFO"

@@ -19,7 +19,8 @@ from typing import Callable
 
 from ingestion.follow import EXIT_FAILED, EXIT_OK, command_main
 from workers.errors import BadArgument, IngestionError, RateLimited
-from workers.settings import Settings, get_settings, redact_url
+from workers.redaction import redact, redact_url, secrets_in
+from workers.settings import Settings, get_settings
 
 HELP = "check PostgreSQL, the indexes, Redis, OpenF1 and the Celery workers (exit 0 only if all pass)"
 CHECKS = ("postgres", "indexes", "redis", "openf1", "workers")
@@ -73,25 +74,18 @@ def probe(name: str, check: Callable[[Settings, float], str], settings: Settings
         return Check(name, True, check(settings, timeout))
     except Exception as exc:  # a health check reports every failure, whatever its kind
         reason = str(exc) if isinstance(exc, IngestionError) else f"{type(exc).__name__}: {exc}"
-        return Check(name, False, scrub(reason, settings))
+        return Check(name, False, one_line(redact(reason, known_secrets(settings))))
 
 
-def scrub(text: str, settings: Settings) -> str:
-    from urllib.parse import unquote, urlsplit
-
-    from pydantic import SecretStr
-
+def known_secrets(settings: Settings) -> list[str]:
+    """The secret values of the settings and of every source's settings (OPENF1_PASSWORD, URL passwords…)."""
     from workers import sources
 
-    urls, secrets = [settings.DATABASE_URL, settings.REDIS_URL], []
-    for source in sources.SOURCES.values():
-        urls.append(source.settings.BASE_URL)
-        secrets += [v.get_secret_value() for v in vars(source.settings).values() if isinstance(v, SecretStr)]
-    for url in urls:
-        password = urlsplit(url).password
-        secrets += [password, unquote(password)] if password else []
-    for secret in filter(None, secrets):
-        text = text.replace(secret, "***")
+    return secrets_in(settings) + [s for source in sources.SOURCES.values() for s in secrets_in(source.settings)]
+
+
+def one_line(text: str) -> str:
+    """The reason on one line of at most 300 characters."""
     return " ".join(text.split())[:300]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from ingestion.follow import EXIT_OK, command_main
 from ingestion.healthcheck import check_redis
 from workers.errors import BadArgument, BrokerUnavailable
-from workers.settings import redact_url
+from workers.redaction import redact_url
 
 HELP = "send again what a lost broker message left pending (the sweep beat runs), and say what"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import signal
 import sys
@@ -12,6 +11,7 @@ import threading
 from pathlib import Path
 
 from .faults import KINDS, FaultPlan, parse_kinds
+from .hosts import is_loopback
 from .loader import DATA_DIR_ENV, LOADING_RULE, default_data_dir
 from .ratelimit import describe_rules, parse_rate_limit
 from .server import DEFAULT_HOST, ReplayServer
@@ -63,15 +63,6 @@ def resolve_host(cli_host: str | None) -> str:
     if not is_loopback(env_host):
         raise ValueError(f"refusing non-loopback host {env_host!r} from OPENF1_REPLAY_HOST; pass --host {env_host} explicitly")
     return env_host
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def banner(server: ReplayServer) -> str:

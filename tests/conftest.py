@@ -1,5 +1,7 @@
 """Fixtures on the real parts: PostgreSQL, Redis, a Celery worker subprocess, and the OpenF1 replay server
-standing in for api.openf1.org. Tests use their own database (`parcferme_test`) and Redis DB (15)."""
+standing in for api.openf1.org. Tests use their own database (`parcferme_test`) and Redis DBs (one per test file
+that needs one, from tests/support.REDIS_DB, on TEST_REDIS_URL's server; the session's worker on DB 15 unless
+TEST_REDIS_URL names another)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import Worker, empty_tables, names_sharing_the_session_db, session_broker_url
+
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", REPO.parent / "shared" / "openf1")).resolve()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
                                    "postgresql://parcferme:localdev@localhost:5432/parcferme_test")
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://localhost:6379/15")
+TEST_REDIS_URL = session_broker_url()
 
 # Before anything imports the workers' settings or the Celery app.
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL
@@ -20,7 +24,12 @@ os.environ["REDIS_URL"] = TEST_REDIS_URL
 os.environ.setdefault("OPENF1_BASE_URL", "http://127.0.0.1:9/v1")  # replaced per worker by the replay URL
 os.environ["OPENF1_RATE_LIMIT"] = "off"  # the limiter's own tests set a limit; the others measure behaviour
 
-from tests.support import Worker, empty_tables  # noqa: E402
+
+def pytest_report_header() -> list[str]:
+    """A session worker on a DB that REDIS_DB gives a test file too would take that file's tasks: say so."""
+    shared = names_sharing_the_session_db()
+    return [f"WARNING: the session's Redis DB (TEST_REDIS_URL) is also REDIS_DB's {', '.join(shared)} in "
+            "tests/support.py: don't run those tests in this session"] if shared else []
 
 
 @pytest.fixture(scope="session")

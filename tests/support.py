@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import redis
@@ -24,6 +25,50 @@ REPO = Path(__file__).resolve().parents[1]
 RACING_TABLES = ("Series", "Seasons", "Circuits", "Rounds", "Sessions", "Drivers", "Teams", "Entrants", "Results")
 RACING_AND_WORKER_TABLES = RACING_TABLES + ("SyncRuns", "SyncRunRounds", "QuarantinedRecords", "LandedAnswers",
                                             "SourceIdentities")
+
+# The Redis DB of each test file that starts a worker of its own or needs a broker no worker listens on (and of
+# the bench), on TEST_REDIS_URL's server: no two files share a queue. DB 0 is REDIS_URL's default, left to the
+# developer's own worker. A DB named in TEST_REDIS_URL replaces "session" (see conftest's report header).
+REDIS_DB = {
+    "session": 15,  # conftest's worker, shared by the tests that ask for it
+    "bench": 1,  # bench/season.py, unless BENCH_REDIS_URL is set
+    "ops_cli_no_worker": 2,  # test_ops_cli: no worker answers there; resume publishes to it
+    "broker_repair": 3,  # test_broker_repair: kombu's channel, no worker
+    "record_copy": 4,  # test_record: the worker of the recording's copy
+    "honcho": 5,  # test_deploy_files: the Procfile's worker, beat and Flower
+    "logs": 6,  # test_logs: the worker logging JSON lines
+    "bad_input": 7,  # test_bad_input
+    "chaos": 8,  # test_chaos
+    "beat": 9,  # test_beat
+    "fleet_limit": 10,  # test_fleet_limit
+    "flower": 11,  # test_flower
+    "ratelimit": 12,  # test_ratelimit: the fleet limiter's keys
+    "cli_no_worker": 13,  # test_cli: no worker answers there
+    "redelivery": 14,  # test_redelivery: a lone worker
+}
+if len(set(REDIS_DB.values())) < len(REDIS_DB) or not set(REDIS_DB.values()) <= set(range(1, 16)):
+    raise RuntimeError(f"tests/support.py REDIS_DB must give each name its own DB among 1..15: {REDIS_DB}")
+DEFAULT_TEST_REDIS = "redis://localhost:6379"
+
+
+def broker_url(name: str, password: str | None = None) -> str:
+    """The Redis DB of `name` in REDIS_DB on TEST_REDIS_URL's server (its scheme, credentials, host and port);
+    with `password`, logged in as the default user with that password instead."""
+    server = urlsplit(os.environ.get("TEST_REDIS_URL") or DEFAULT_TEST_REDIS)
+    netloc = server.netloc if password is None else f"default:{password}@{server.netloc.rpartition('@')[2]}"
+    return urlunsplit(server._replace(netloc=netloc, path=f"/{REDIS_DB[name]}"))
+
+
+def session_broker_url() -> str:
+    """TEST_REDIS_URL when it names a DB, else the session's DB of REDIS_DB on its server."""
+    url = os.environ.get("TEST_REDIS_URL", "")
+    return url if urlsplit(url).path.strip("/") else broker_url("session")
+
+
+def names_sharing_the_session_db() -> list[str]:
+    """The other names of REDIS_DB whose DB the session's worker uses (TEST_REDIS_URL may name any DB)."""
+    db = int(urlsplit(session_broker_url()).path.strip("/"))
+    return [name for name, number in REDIS_DB.items() if number == db and name != "session"]
 
 
 @dataclass

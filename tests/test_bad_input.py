@@ -10,10 +10,10 @@ import pytest
 
 from openf1_replay import ReplayServer, load_records
 from openf1_replay.faults import FaultPlan
-from tests.support import empty_tables, send, wait_for_run, worker_nodes
+from tests.support import broker_url, empty_tables, send, wait_for_run, worker_nodes
 
 pytestmark = pytest.mark.integration
-BROKER = "redis://localhost:6379/7"
+BROKER = broker_url("bad_input")
 BAHRAIN_2024 = 1229
 
 

@@ -13,9 +13,9 @@ import psycopg
 import pytest
 import redis
 
-from tests.support import Beat, Worker
+from tests.support import Beat, Worker, broker_url
 
-BROKER = "redis://localhost:6379/9"
+BROKER = broker_url("beat")
 TICK = 2  # seconds between ticks in the integration tests
 SCHEDULED = '"Arguments" @> \'{"scheduled": true}\''
 

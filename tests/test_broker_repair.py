@@ -1,6 +1,6 @@
 """workers/broker.py: closing a channel whose connection kombu has already torn down (what Celery does right
 after the broker drops) must not raise, and must leave the unacknowledged message where the
-visibility-timeout sweep finds it. On a real Redis (DB 3), through kombu's own channel."""
+visibility-timeout sweep finds it. On a real Redis (a DB of its own), through kombu's own channel."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import redis
 from kombu import Connection
 from kombu.transport import redis as kombu_redis
 
+from tests.support import broker_url
+
 pytestmark = pytest.mark.integration
-URL = "redis://localhost:6379/3"
+URL = broker_url("broker_repair")
 QUEUE = "pytest-broker-repair"
 
 

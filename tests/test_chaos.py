@@ -19,10 +19,10 @@ from redis.retry import Retry
 
 from openf1_replay import ReplayServer, load_records
 from openf1_replay.faults import FaultPlan
-from tests.support import Beat, Worker, content_hash, empty_tables, send, wait_for_run, worker_nodes
+from tests.support import Beat, Worker, broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-BROKER = "redis://localhost:6379/8"
+BROKER = broker_url("chaos")
 FAST_RETRIES = {"OPENF1_READ_TIMEOUT": "1", "OPENF1_LIVE_RETRY_SECONDS": "1", "OPENF1_BACKOFF_SECONDS": "0.1",
                 "REDIS_VISIBILITY_TIMEOUT": "10", "TASK_MAX_RETRIES": "10"}
 

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from tests.conftest import REPO
+from tests.support import broker_url
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +45,7 @@ def test_a_malformed_setting_is_reported_by_name_without_its_value():
 
 
 def test_with_no_worker_answering_it_says_so_and_how_to_start_one(database):
-    outcome = run_cli("sync", "--year", "2024", env={"REDIS_URL": "redis://localhost:6379/13"}, timeout=30)
+    outcome = run_cli("sync", "--year", "2024", env={"REDIS_URL": broker_url("cli_no_worker")}, timeout=30)
     assert outcome.returncode == 3
     assert "celery -A tasks worker" in outcome.stderr
 

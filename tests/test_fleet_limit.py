@@ -11,10 +11,10 @@ import redis
 
 from openf1_replay import max_in_window
 from tests import recorded
-from tests.support import send, wait_for_run, worker_nodes
+from tests.support import broker_url, send, wait_for_run, worker_nodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-BROKER = "redis://localhost:6379/10"
+BROKER = broker_url("fleet_limit")
 
 
 @pytest.fixture()

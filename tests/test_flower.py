@@ -17,9 +17,9 @@ import urllib.request
 import pytest
 import redis
 
-from tests.support import REPO, Worker
+from tests.support import REPO, Worker, broker_url
 
-BROKER = "redis://localhost:6379/11"
+BROKER = broker_url("flower")
 
 
 def launcher(*args: str, env: dict[str, str] | None = None, **popen) -> subprocess.Popen:
@@ -32,20 +32,6 @@ def refusal(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     process = launcher(*args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = process.communicate(timeout=30)
     return process.returncode, out + err
-
-
-@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.53", "::1", "[::1]", "localhost"])
-def test_loopback_addresses_are_recognised(address):
-    from ingestion.flower import is_loopback
-
-    assert is_loopback(address)
-
-
-@pytest.mark.parametrize("address", ["0.0.0.0", "", "::", "192.0.2.7", "flower.internal", "127.0.0.1.example"])
-def test_every_other_address_counts_as_reachable(address):
-    from ingestion.flower import is_loopback
-
-    assert not is_loopback(address)
 
 
 def test_the_launcher_refuses_a_public_address_without_basic_auth():

@@ -13,9 +13,7 @@ import pytest
 import redis
 
 from tests import recorded
-from tests.support import Worker, send
-
-LOG_BROKER_DB = 6
+from tests.support import Worker, broker_url, send
 
 
 def render(log_format: str, message: str, *args, exc: BaseException | None = None) -> str:
@@ -94,7 +92,7 @@ def json_worker(database, data_dir, tmp_path):
     from openf1_replay import ReplayServer
 
     broker_password, openf1_password = secrets.token_urlsafe(9), secrets.token_urlsafe(9)
-    broker = f"redis://default:{broker_password}@localhost:6379/{LOG_BROKER_DB}"
+    broker = broker_url("logs", password=broker_password)
     redis.Redis.from_url(broker).flushdb()
     server = ReplayServer(data_dir=str(data_dir), port=0, credentials=("sponsor", openf1_password)).start()
     worker = Worker(broker, server.base_url, database, tmp_path / "worker.log", extra_env={

@@ -17,11 +17,12 @@ import pytest
 
 from tests import recorded
 from tests.conftest import REPO
+from tests.support import broker_url
 
 pytestmark = pytest.mark.integration
 
 SPOILER = re.compile(r"(?i)position|points|\bP\d+\b|\d+:\d\d\.\d{3}")
-NOBODY = "redis://localhost:6379/6"  # a Redis DB no worker of any test listens on
+NOBODY = broker_url("ops_cli_no_worker")  # a Redis DB no worker of any test listens on
 ADMIN_URL = os.environ.get("TEST_ADMIN_URL", "postgresql://postgres@localhost:5432/postgres")
 
 

@@ -11,11 +11,12 @@ import pytest
 import redis
 
 from openf1_replay import max_in_window
+from tests.support import broker_url
 from workers.errors import BadArgument
 from workers.errors import Throttled
 from workers.ratelimit import FleetLimiter, Rate, parse_rates
 
-REDIS_URL = "redis://localhost:6379/12"
+REDIS_URL = broker_url("ratelimit")
 
 
 @pytest.fixture()

@@ -13,11 +13,11 @@ import pytest
 import redis
 
 from tests.conftest import REPO
-from tests.support import Worker, content_hash, empty_tables
+from tests.support import Worker, broker_url, content_hash, empty_tables
 
 pytestmark = pytest.mark.integration
 
-SECOND_BROKER = "redis://localhost:6379/5"  # the worker of the copy: no task of the other worker reaches it
+SECOND_BROKER = broker_url("record_copy")  # the worker of the copy: no task of the other worker reaches it
 
 
 def record(out, *args: str, openf1_url: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.support import Worker, content_hash, empty_tables, send, wait_for_run
+from tests.support import Worker, broker_url, content_hash, empty_tables, send, wait_for_run
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 # The dispatcher is the task that makes requests now (it lands the season); the round steps read the landing.
@@ -18,10 +18,10 @@ REQUESTING = {"sync_season"}
 
 @pytest.fixture()
 def lone_worker(database, replay_log, tmp_path):
-    """A worker of its own on Redis DB 14, so no other worker can pick up the redelivered task."""
+    """A worker of its own on its own Redis DB, so no other worker can pick up the redelivered task."""
     import redis
 
-    broker = "redis://localhost:6379/14"
+    broker = broker_url("redelivery")
     redis.Redis.from_url(broker).flushdb()
     w = Worker(broker_url=broker, openf1_url=replay_log.base_url, database_url=database,
                log_path=tmp_path / "worker.log", concurrency=2)

@@ -241,6 +241,31 @@ def test_the_default_data_dir_is_the_env_var_or_shared_openf1_next_to_the_cwd(tm
 # ---------------------------------------------------------------- rate limit, latency, stats
 
 
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.53", "::1", "[::1]", "localhost", " LocalHost "])
+def test_loopback_addresses_are_recognised(address):
+    from openf1_replay.hosts import is_loopback
+
+    assert is_loopback(address)
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "", "::", "192.0.2.7", "flower.internal", "127.0.0.1.example"])
+def test_every_other_address_counts_as_reachable(address):
+    from openf1_replay.hosts import is_loopback
+
+    assert not is_loopback(address)
+
+
+def test_a_host_from_the_environment_must_be_loopback_and_one_on_the_command_line_is_taken_as_given(monkeypatch):
+    from openf1_replay.cli import resolve_host
+
+    monkeypatch.setenv("OPENF1_REPLAY_HOST", "localhost")
+    assert resolve_host(None) == "localhost"
+    monkeypatch.setenv("OPENF1_REPLAY_HOST", "0.0.0.0")
+    with pytest.raises(ValueError, match="refusing non-loopback host '0.0.0.0'"):
+        resolve_host(None)
+    assert resolve_host("0.0.0.0") == "0.0.0.0"
+
+
 def test_rate_limit_specs_parse_into_rules():
     assert parse_rate_limit("3/second;30/minute") == [RateRule(3, 1.0), RateRule(30, 60.0)]
     assert parse_rate_limit("30/10s") == [RateRule(30, 10.0)]

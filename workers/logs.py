@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from datetime import datetime, timezone
 from typing import Any
@@ -19,30 +18,10 @@ from celery._state import get_current_task
 from celery.signals import after_setup_logger, after_setup_task_logger, celeryd_after_setup, celeryd_init
 from celery.utils.log import get_multiprocessing_logger
 
+from workers.redaction import redact
 from workers.settings import get_settings
 
 TEXT_FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s] %(task)s%(message)s"
-
-_SECRETS = (
-    # scheme://user:password@host → scheme://user:***@host
-    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]*:)[^\s@/'\"]+@", re.I), r"\1***@"),
-    # Authorization: Basic … / Bearer … (the whole credential)
-    (re.compile(r"""(\bauthorization['"]?\s*[=:]\s*['"]?)(?:(basic|bearer|token)\s+)?[^\s'",}]+""", re.I),
-     lambda m: f"{m[1]}{m[2] + ' ' if m[2] else ''}***"),
-    # Bearer <token> anywhere
-    (re.compile(r"\b(bearer\s+)(?!\*\*\*)[A-Za-z0-9._~+/-]+=*", re.I), r"\1***"),
-    # password=…, 'token': '…', OPENF1_PASSWORD=…, access_token: …, FLOWER_BASIC_AUTH=…
-    (re.compile(r"""(\b\w*(?:password|passwd|secret|token|basic_auth)['"]?\s*[=:]\s*['"]?)[^\s'",&}]+""", re.I),
-     r"\1***"),
-)
-
-
-def redact(text: str) -> str:
-    """The text with URL passwords, bearer/basic credentials and password/token values replaced by ***."""
-    for pattern, replacement in _SECRETS:
-        text = pattern.sub(replacement, text)
-    return text
-
 
 class RedactSecrets(logging.Filter):
     """Rewrites each record's message (and traceback) without secrets, whatever logger it came from."""
