@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="share of data requests answered with an injected fault (0..1, default 0)")
     parser.add_argument("--fault-kinds", default="all", metavar="LIST", help=f"comma-separated, among {','.join(KINDS)}")
     parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draw (reproducible runs)")
+    parser.add_argument("--refuse-ranges", default="", metavar="LIST",
+                        help="endpoints whose range queries (a season at once) always get 504, e.g. drivers")
     parser.add_argument("--lockout", type=float, default=0.0, metavar="SECONDS",
                         help="answer 401 'Session in progress' for the first SECONDS")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
@@ -105,7 +107,8 @@ def _create_server(args: argparse.Namespace) -> ReplayServer:
         raise ValueError(f"invalid port {args.port}")
     rules = parse_rate_limit(args.rate_limit)
     data_dir = (args.data_dir or default_data_dir()).expanduser().resolve()
-    faults = FaultPlan(rate=args.faults, seed=args.fault_seed, kinds=parse_kinds(args.fault_kinds), lockout=args.lockout)
+    faults = FaultPlan(rate=args.faults, seed=args.fault_seed, kinds=parse_kinds(args.fault_kinds), lockout=args.lockout,
+                       refuse_ranges=tuple(e.strip() for e in args.refuse_ranges.split(",") if e.strip()))
     return ReplayServer(data_dir, host=host, port=args.port, rate_limit=rules, latency=args.latency, verbose=args.verbose,
                         faults=faults)
 

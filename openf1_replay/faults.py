@@ -4,6 +4,9 @@ Kinds: `500` (HTML body), `502`, `503`, `504`, `slow` (answers after `slow_secon
 timeout), `close` (the connection is closed without an answer), `truncated` (200 with half a JSON body),
 `429` (a burst: every request refused with plain `Rate exceeded`, no Retry-After, for `storm_seconds`).
 A `lockout` answers every data request with 401 `Session in progress` for its first seconds.
+`refuse_ranges` names endpoints whose range queries (`meeting_key>=A&meeting_key<=B`: a whole season at once)
+always get 504 Gateway Time-out, as a gateway gives up on a query too big to answer in time; a query for one
+key is answered as usual.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from urllib.parse import unquote
 from dataclasses import dataclass, field
 
 KINDS = ("500", "502", "503", "504", "slow", "close", "truncated", "429")
@@ -32,6 +36,7 @@ class FaultPlan:
     slow_seconds: float = 2.0
     storm_seconds: float = 1.0
     endpoints: tuple[str, ...] = ()  # only these endpoints get faults (empty: all)
+    refuse_ranges: tuple[str, ...] = ()  # these endpoints answer every range query with 504
     injected: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -48,6 +53,10 @@ class FaultPlan:
 
     def locked_out(self) -> bool:
         return time.monotonic() < self.locked_until
+
+    def refuses(self, endpoint: str, query: str) -> bool:
+        """A range query of an endpoint named in `refuse_ranges` (it is never answered)."""
+        return endpoint in self.refuse_ranges and any(op in unquote(query) for op in (">", "<"))
 
     def draw(self, endpoint: str = "") -> str | None:
         """The fault for the next request, or None."""

@@ -91,6 +91,10 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
             state.log(admission, path, query, 401)
             self._send(401, SESSION_IN_PROGRESS, JSON_TYPE)
             return
+        if self.replay.faults.refuses(endpoint, query):
+            state.log(admission, path, query, 504)
+            self._send(504, HTML_ERRORS[504], "text/html")
+            return
         fault = self.replay.faults.draw(endpoint)
         if fault is not None and self._inject(fault):
             state.log(admission, path, query, FAULT_STATUS.get(fault, 0))

@@ -4,13 +4,15 @@ of their meeting written, a permanent error fails once, a retryable one has a fi
 from __future__ import annotations
 
 import copy
+from urllib.parse import unquote
 
 import psycopg
 import pytest
 
 from openf1_replay import ReplayServer, load_records
 from openf1_replay.faults import FaultPlan
-from tests.support import broker_url, empty_tables, send, wait_for_run, worker_nodes
+from tests.recorded import load
+from tests.support import broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
 
 pytestmark = pytest.mark.integration
 BROKER = broker_url("bad_input")
@@ -90,3 +92,27 @@ def test_invalid_records_are_quarantined_with_reason_and_payload_and_the_rest_is
     assert session_endpoint == "sessions" and "Practice 4" in session_reason
     assert session_payload == bad_session  # as OpenF1 sent it
     assert sessions == len(records["sessions"]) - 1 and results > 0
+
+
+def test_a_season_wide_answer_that_always_fails_falls_back_to_one_request_per_meeting(start_worker, data_dir,
+                                                                                       database):
+    """The gateway gives up on every season-wide `drivers` query (504): the run fetches drivers per meeting,
+    says so, and ends with the rows a season-wide answer gives."""
+    with ReplayServer(data_dir=str(data_dir), port=0) as upstream:
+        w = start_worker(upstream.base_url)
+        clean = wait_for_run(w.database_url, send(w.app, "sync_season", 2024, include_results=False), 90, w)
+        with psycopg.connect(database) as conn:
+            expected = content_hash(conn)
+        empty_tables(database)
+        upstream.faults.refuse_ranges = ("drivers",)
+        upstream.reset()
+        run = wait_for_run(w.database_url, send(w.app, "sync_season", 2024, include_results=False), 90, w)
+        log = upstream.stats()["log"]
+    drivers = [unquote(e["query"]) for e in log if e["path"].endswith("/drivers")]
+    assert clean["status"] == run["status"] == "succeeded" and clean["fallbacks"] == []
+    assert run["fallbacks"] == ["drivers"]
+    assert sum(">=" in q for q in drivers) == 4  # the season-wide query, tried OPENF1_MAX_ATTEMPTS times
+    keys = {m["meeting_key"] for m in load(data_dir, 2024, "meetings.json")}
+    assert sorted(q for q in drivers if ">=" not in q) == sorted(f"meeting_key={k}" for k in keys)
+    with psycopg.connect(database) as conn:
+        assert content_hash(conn) == expected

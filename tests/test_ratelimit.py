@@ -141,3 +141,9 @@ def test_processes_reserving_at_once_share_one_limit(limiter_factory):
         p.join(10)
     assert len(reserved) == 80
     assert max_in_window(reserved, 1.0) <= 10 and max_in_window(reserved, 5.0) <= 25
+
+
+def test_a_429_cools_down_its_own_source_only(limiter_factory):
+    limited, other = limiter_factory([Rate(10, 1.0)], grace=0.0, spacing=0.0), limiter_factory([Rate(10, 1.0)])
+    limited.cool_down(30.0)
+    assert limited.reserve("a") > 29 and other.reserve("a") <= 0

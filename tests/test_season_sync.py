@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
 
 from tests import recorded
-from tests.support import RACING_AND_WORKER_TABLES, RACING_TABLES, content_hash, row_versions
+from tests.support import REPO, RACING_AND_WORKER_TABLES, RACING_TABLES, content_hash, row_versions
 
 pytestmark = pytest.mark.integration
 
@@ -17,6 +20,11 @@ SPOILER_ENDPOINTS = ("session_result", "starting_grid")
 
 def count(db, table: str) -> int:
     return db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ingestion", *args], cwd=REPO, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=120)
 
 
 def requests_to(replay, endpoint: str) -> int:
@@ -110,6 +118,38 @@ def test_a_resync_of_unchanged_data_rewrites_no_racing_row(two_seasons, worker, 
     assert content_hash(db) == digest
 
 
+def test_every_row_is_registered_under_its_openf1_identity(two_seasons, db):
+    registered = dict(db.execute('SELECT "Kind", count(*) FROM "SourceIdentities" WHERE "Source" = \'openf1\' '
+                                 'GROUP BY 1').fetchall())
+    tables = {"circuit": "Circuits", "round": "Rounds", "session": "Sessions", "driver": "Drivers", "team": "Teams"}
+    assert registered == {kind: count(db, table) for kind, table in tables.items()}
+    bahrain = db.execute('SELECT r."Slug" FROM "SourceIdentities" i JOIN "Rounds" r ON r."Id" = i."RowId" '
+                         'WHERE i."Kind" = \'round\' AND i."SourceKey" = \'1229\'').fetchone()
+    assert bahrain == ("2024-bahrain-grand-prix",)
+
+
+def test_rebuild_from_the_landing_makes_no_request_and_gives_the_database_a_sync_gives(two_seasons, worker, replay,
+                                                                                      db):
+    digest = content_hash(db)
+    db.execute('UPDATE "Drivers" SET "FirstName" = \'Someone\' WHERE "Slug" = \'max-verstappen\'')  # a wrong row
+    db.execute('DELETE FROM "Results" WHERE "SessionId" IN (SELECT "Id" FROM "Sessions" WHERE "OpenF1SessionKey" = 9472)')
+    replay.reset()
+    outcome = run_cli("rebuild", "--year", "2024", env={"REDIS_URL": worker.broker_url})
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    assert content_hash(db) == digest  # the landing mapped again: the wrong row and the lost results are back
+    db.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_TABLES) + ', "SourceIdentities" CASCADE')  # emptied
+    runs = [worker.run("rebuild_season", year) for year in (2023, 2024)]
+    assert [r["status"] for r in runs] == ["succeeded", "succeeded"] and all(r["include_results"] for r in runs)
+    assert replay.stats()["requests"] == 0 and [r["requests"] for r in runs] == [0, 0]
+    assert content_hash(db) == digest
+
+
+def test_rebuild_of_a_season_never_landed_fails_at_once_and_asks_nothing(worker, replay_log, clean_db):
+    run = worker.run("rebuild_season", 2025)
+    assert run["status"] == "failed" and "nothing landed for meetings?year=2025 from OpenF1: sync it first" in run["error"]
+    assert replay_log.stats()["requests"] == 0
+
+
 def test_without_results_no_spoiler_request_is_made_and_no_result_written(worker, replay_log, clean_db, data_dir):
     run = worker.run("sync_season", 2024, include_results=False)
     assert run["status"] == "succeeded" and run["include_results"] is False
@@ -129,11 +169,7 @@ def test_a_finished_season_includes_results_by_default(worker, replay_log, clean
 
 
 def test_celery_call_sync_season_as_the_team_types_it_fills_the_season(worker, replay_log, clean_db, data_dir):
-    import os
-    import subprocess
-    import sys
-
-    from tests.support import REPO, wait_for_run
+    from tests.support import wait_for_run
 
     outcome = subprocess.run([sys.executable, "-m", "celery", "-A", "tasks", "call", "sync_season", "--args=[2024]"],
                              cwd=REPO, env={**os.environ, "REDIS_URL": worker.broker_url}, capture_output=True,
