@@ -14,7 +14,7 @@ the same `workers/` functions (median of `--repeat` rounds; `--repeat 0` skips i
     .venv/bin/python bench/season.py [--years 2023 2024] [--modes results no-results] [--workers 1 4]
                                      [--limit "3/second;30/minute"] [--scale 6] [--repeat 3]
 
-Uses its own database (parcferme_bench, BENCH_DATABASE_URL) and Redis DB 11 (BENCH_REDIS_URL), which it
+Uses its own database (parcferme_bench, BENCH_DATABASE_URL) and its own Redis DB (tests/support.REDIS_DB, or BENCH_REDIS_URL), which it
 empties before each run; needs PostgreSQL, Redis and ../shared/openf1 (`--data-dir`, OPENF1_REPLAY_DIR).
 """
 
@@ -104,16 +104,19 @@ def loop_sync(replay: ReplayServer, year: int) -> float:
     """The same sync as a plain loop in this process over the same workers/ functions."""
     clean(DATABASE_URL)
     os.environ["OPENF1_BASE_URL"] = replay.base_url
-    from workers import pipeline
+    from workers import sources
+    from workers.pipeline import steps
+    from workers.pipeline.dispatch import Selection, dispatch
+    from workers.pipeline.resources import utcnow
 
     started = time.monotonic()
-    now = pipeline.utcnow()
-    plan = pipeline.plan_season(str(uuid.uuid4()), year, True, now)
-    for key in plan.meeting_keys:
-        pipeline.sync_sessions(plan.run_id, key, now)
-        pipeline.sync_entrants(plan.run_id, key)
-        pipeline.sync_results(plan.run_id, key)
-        pipeline.finish_meeting(plan.run_id, key)
+    now = utcnow()
+    plan = dispatch(str(uuid.uuid4()), Selection("season", sources.for_season(year), (year,), True), now)
+    for season, key in plan.rounds:
+        steps.sync_sessions(plan.run_id, plan.source, season, key, now)
+        steps.sync_entrants(plan.run_id, plan.source, season, key)
+        steps.sync_results(plan.run_id, plan.source, season, key)
+        steps.finish(plan.run_id, key)
     return time.monotonic() - started
 
 
@@ -130,7 +133,7 @@ def limited_row(outcome: dict, year: int, mode: str, processes: int, rates: list
     ratio = f"{outcome['wall'] / least:>6.3f}" if least else f"{'-':>6}"
     return (f"{year:>4} {mode:>10} {processes:>9} {stats['requests']:>8} {stats['rejected']:>5} "
             f"{outcome['throttles']:>9} {worst:>10} {outcome['wall']:>7.2f} {least:>7.2f} {ratio}"
-            f"  [{run['status']}, {run['meetings_done']}/{run['meetings_total']} meetings]")
+            f"  [{run['status']}, {run['rounds_done']}/{run['rounds_total']} rounds]")
 
 
 def limit_off(replay: ReplayServer, year: int, repeat: int, log_dir: Path) -> None:

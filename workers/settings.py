@@ -76,7 +76,7 @@ class Settings(BaseSettings):
 
     @property
     def stalled_after(self) -> int:
-        """Seconds without progress after which a pending meeting (or an unplanned run) counts as lost."""
+        """Seconds without progress after which a pending round (or an unplanned run) counts as lost."""
         return self.RESUME_STALLED_AFTER or 2 * self.REDIS_VISIBILITY_TIMEOUT
 
 

@@ -21,6 +21,11 @@ def register(conn: psycopg.Connection, source: str, kind: str, rows: Mapping[str
             [(source, kind, key, row_id) for key, row_id in sorted(rows.items())])
 
 
+def lock(conn: psycopg.Connection, source: str, kind: str, key: str) -> None:
+    """Hold one identity until the transaction ends (a second writer of it waits, then finds it registered)."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{source}\x1f{kind}\x1f{key}"])
+
+
 def row_of(conn: psycopg.Connection, source: str, kind: str, key: str) -> Any | None:
     row = conn.execute('SELECT "RowId" FROM "SourceIdentities" WHERE "Source" = %s AND "Kind" = %s AND "SourceKey" = %s',
                        [source, kind, key]).fetchone()

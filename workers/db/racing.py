@@ -1,4 +1,4 @@
-"""Writes of the racing tables (SPEC §1), one transaction per meeting step, on SPEC's keys."""
+"""Writes of the racing tables (SPEC §1), one transaction per round step, on SPEC's keys."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any, Sequence
 import psycopg
 
 from workers.db import identities
-from workers.db.upsert import TableSpec, ids_by, upsert_rows
+from workers.db.upsert import TableSpec, ids_by, insert_row, update_row, upsert_rows
 from workers.rows import SOURCE_KEY, EntrantRows, RoundRows, SessionInfo, SessionStatus, SessionType
 
 # Shared identities (circuits, drivers, teams) take their attributes from the latest round that uses
-# them, whatever order meetings are synced in: an earlier round never overwrites a later one's values.
+# them, whatever order rounds are synced in: an earlier round never overwrites a later one's values.
 _LATER_ROUND_USES_CIRCUIT = (
     'NOT EXISTS (SELECT 1 FROM "Rounds" r WHERE r."CircuitId" = "Circuits"."Id" AND r."DateStart" > %(_since)s)'
 )
@@ -61,9 +61,31 @@ def write_round(conn: psycopg.Connection, source: str, rows: RoundRows) -> tuple
     _follow_renamed_round(conn, source, rows.round)
     written += upsert_rows(conn, ROUNDS_T, [{**rows.round, "SeasonId": season_id, "CircuitId": circuit_id}])
     round_id = _register(conn, source, "round", "Rounds", [rows.round])[rows.round["Slug"]]
-    written += upsert_rows(conn, SESSIONS_T, [{**s, "RoundId": round_id} for s in rows.sessions])
-    _register(conn, source, "session", "Sessions", rows.sessions, key="OpenF1SessionKey")
+    written += _write_sessions(conn, source, round_id, rows.sessions)
     return round_id, WriteCounts(written=written)
+
+
+def _write_sessions(conn: psycopg.Connection, source: str, round_id: Any, sessions: Sequence[dict[str, Any]]) -> int:
+    """Sessions with an OpenF1 key are upserted on it; the others (sources without one) are found by their
+    identity in "SourceIdentities", inserted and registered the first time."""
+    keyed = [{**s, "RoundId": round_id} for s in sessions if s.get("OpenF1SessionKey") is not None]
+    written = upsert_rows(conn, SESSIONS_T, keyed)
+    _register(conn, source, "session", "Sessions", keyed, key="OpenF1SessionKey")
+    others = [{**s, "RoundId": round_id} for s in sessions if s.get("OpenF1SessionKey") is None]
+    for session in sorted(others, key=lambda s: s[SOURCE_KEY]):
+        written += _write_by_identity(conn, source, "session", SESSIONS_T, session)
+    return written
+
+
+def _write_by_identity(conn: psycopg.Connection, source: str, kind: str, spec: TableSpec, row: dict[str, Any]) -> int:
+    """Update the row the identity names, or insert it and register the identity; 1 when written."""
+    key = row[SOURCE_KEY]
+    identities.lock(conn, source, kind, key)  # two writers of one new identity insert it once
+    row_id = identities.row_of(conn, source, kind, key)
+    if row_id is not None:
+        return update_row(conn, spec, row_id, row)
+    identities.register(conn, source, kind, {key: insert_row(conn, spec, row)})
+    return 1
 
 
 def _register(conn: psycopg.Connection, source: str, kind: str, table: str, rows: Sequence[dict[str, Any]],

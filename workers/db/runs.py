@@ -168,7 +168,7 @@ def _run_of(row: tuple) -> dict[str, Any]:
 
 
 def get_run(conn: psycopg.Connection, run_id: str) -> dict[str, Any] | None:
-    """The run with its per-meeting totals, or None."""
+    """The run with its per-round totals, or None."""
     row = conn.execute(_RUN_SUMMARY + 'WHERE r."Id" = %s', [run_id]).fetchone()
     return _run_of(row) if row else None
 

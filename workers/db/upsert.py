@@ -65,3 +65,22 @@ def ids_by(conn: psycopg.Connection, table: str, column: str, values: Iterable[A
     query = sql.SQL("SELECT {c}, {id} FROM {t} WHERE {c} = ANY(%s)").format(
         c=sql.Identifier(column), id=sql.Identifier("Id"), t=sql.Identifier(table))
     return dict(conn.execute(query, [values]).fetchall())
+
+
+def insert_row(conn: psycopg.Connection, spec: TableSpec, row: Mapping[str, Any]) -> Any:
+    """Insert one row; its new "Id"."""
+    statement = sql.SQL("INSERT INTO {t} ({c}) VALUES ({v}) RETURNING {id}").format(
+        t=sql.Identifier(spec.name), c=sql.SQL(", ").join(map(sql.Identifier, spec.columns)),
+        v=sql.SQL(", ").join(sql.Placeholder(c) for c in spec.columns), id=sql.Identifier("Id"))
+    return conn.execute(statement, {c: row.get(c) for c in spec.columns}).fetchone()[0]
+
+
+def update_row(conn: psycopg.Connection, spec: TableSpec, row_id: Any, row: Mapping[str, Any]) -> int:
+    """Update one row by "Id" only where a value differs (an unchanged row is not rewritten); 1 if it changed."""
+    table = sql.Identifier(spec.name)
+    sets = sql.SQL(", ").join(sql.SQL("{0} = {1}").format(sql.Identifier(c), sql.Placeholder(c)) for c in spec.columns)
+    current = sql.SQL(", ").join(map(sql.Identifier, spec.columns))
+    incoming = sql.SQL(", ").join(sql.Placeholder(c) for c in spec.columns)
+    statement = sql.SQL("UPDATE {t} SET {s} WHERE {id} = %(_id)s AND ({cur}) IS DISTINCT FROM ({inc})").format(
+        t=table, s=sets, id=sql.Identifier("Id"), cur=current, inc=incoming)
+    return max(conn.execute(statement, {**{c: row.get(c) for c in spec.columns}, "_id": row_id}).rowcount, 0)
