@@ -54,16 +54,16 @@ result_backend_max_sleep_between_retries_ms = 2000
 # after the visibility timeout. Cancelling it instead would stall its meeting for that whole timeout.
 worker_cancel_long_running_tasks_on_connection_loss = False
 
-# Time limits: a backstop for a task that hangs, never a cut of a slow but healthy one (a step takes under
-# 5 s). The longest healthy task, with the default OpenF1 settings, is one of two requests (sync_results, a
-# dispatcher) whose every attempt times out: 2 requests x 4 attempts x (5 s connect + 30 s read + 1 s slot
-# wait) + 2 x 3 backoffs of at most 2 s + a 35 s token renewal + connection-pool waits: about 400 s. A longer
-# wait re-schedules the task instead (throttles, live-session lock-outs). On top of it, the publish of the next
-# step and the write of the result may each ride out a broker outage (about REDIS_OUTAGE_SECONDS). Past the
-# soft limit the task raises SoftTimeLimitExceeded and fails, reported in the run table; the hard limit kills
-# the pool process a broker outage and 30 s later, time enough to record that failure. With the defaults
-# (520 s and 610 s) both end a hung task long before the visibility timeout (3600 s) hands its message to a
-# second worker. Raise them with OPENF1_READ_TIMEOUT or OPENF1_MAX_ATTEMPTS.
+# Time limits: a backstop for a task that hangs, never a cut of a slow but healthy one (a round step reads the
+# landing and takes well under 5 s). The longest healthy request, with the default source settings, is one
+# whose every attempt times out: 4 attempts x (5 s connect + 30 s read + 1 s slot wait) + 3 backoffs of at most
+# 2 s + a 35 s token renewal: about 190 s; two of them and the pool waits make about 400 s. A longer wait
+# re-schedules the task instead (throttles, live-session lock-outs). On top of it, the publish of the next step
+# and the write of the result may each ride out a broker outage (about REDIS_OUTAGE_SECONDS). Past the soft
+# limit the task is retried like any retryable error (tasks/sync.py): a dispatcher then goes on from what it
+# had landed. The hard limit kills the pool process a broker outage and 30 s later. With the defaults (520 s
+# and 610 s) both end a hung task long before the visibility timeout (3600 s) hands its message to a second
+# worker. Raise them with a source's READ_TIMEOUT or MAX_ATTEMPTS.
 _LONGEST_HEALTHY_TASK = 400
 task_soft_time_limit = _LONGEST_HEALTHY_TASK + 2 * _outage
 task_time_limit = task_soft_time_limit + _outage + 30

@@ -11,12 +11,13 @@ import time
 from typing import Any
 
 from celery import Task, chain, group
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init, worker_process_shutdown
 
 from tasks import app
 from workers import sources
 from workers.db import close_pool, get_pool
-from workers.errors import IngestionError, RetryableError, Throttled
+from workers.errors import IngestionError, RetryableError, Throttled, UpstreamUnavailable
 from workers.pipeline import ledger, resources, steps
 from workers.pipeline.arguments import validate_days, validate_include_results, validate_year
 from workers.pipeline.dispatch import Plan, Selection, dispatch, recent_window
@@ -70,7 +71,9 @@ class SyncTask(Task):
             ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=True)
             raise self.retry(exc=exc, countdown=bounded(max(0.0, exc.wait - THROTTLE_LEAD)),
                              max_retries=self.request.retries + 1)
-        except RetryableError as exc:
+        except (RetryableError, SoftTimeLimitExceeded) as caught:
+            exc = caught if isinstance(caught, RetryableError) else UpstreamUnavailable(
+                "ran past its soft time limit (a hung request?): tried again, from what it landed")
             budget = get_settings().TASK_MAX_RETRIES + resources.throttles_of(source, self.request.id)
             if self.request.retries < budget:
                 ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=False)
