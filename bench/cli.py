@@ -3,8 +3,10 @@
 Starts the replay server (no limit, no latency) and a real `celery -A tasks worker` (2 processes, fleet limit
 off), then runs `python -m ingestion sync --year 2024 --no-results` as a subprocess several times, each on
 emptied tables, and prints for each: the CLI's wall time (from starting the process to its exit), the run's
-own duration (FinishedAt - StartedAt in "SyncRuns") and the overhead (their difference: start-up, imports,
-the worker ping, sending, noticing the end, exit). Also the wall time of `python -m ingestion sync --help`.
+own duration (FinishedAt - StartedAt in "SyncRuns") and the overhead (their difference), split into what
+came before the run started (start-up, imports, schema check, worker ping, send; "queued at" is when the
+CLI printed the run id) and after it ended (noticing the end, exit). Then the median of each column, and the
+wall time of `python -m ingestion sync --help`.
 
     .venv/bin/python bench/cli.py [--year 2024] [--repeat 5] [--repo PATH]
 
@@ -51,19 +53,40 @@ def cli(repo: Path, *args: str) -> tuple[float, subprocess.CompletedProcess]:
     return time.monotonic() - started, outcome
 
 
-def run_seconds(run_id: str) -> float:
-    """The run's own duration, as the run table records it."""
-    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
-        run = get_run(conn, run_id)
-    return (run["finished_at"] - run["started_at"]).total_seconds()
+def timed_sync(repo: Path, year: int) -> tuple[dict[str, float], str]:
+    """Run the sync; when it started, printed its run id and exited (epoch seconds: the run table's clock is
+    this machine's), and the run id."""
+    at = {"start": time.time()}
+    process = subprocess.Popen([sys.executable, "-m", "ingestion", "sync", "--year", str(year), "--no-results"],
+                               cwd=repo, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    run_id, out = None, []
+    for line in process.stdout:
+        out.append(line)
+        if run_id is None and (found := RUN_ID.search(line)):
+            at["queued"], run_id = time.time(), found.group(1)
+    code = process.wait(timeout=300)
+    at["exit"] = time.time()
+    assert code == 0 and run_id, f"sync exited {code}:\n{''.join(out)}\n{process.stderr.read()}"
+    return at, run_id
 
 
 def one_sync(repo: Path, year: int) -> dict[str, float]:
+    """One sync on emptied tables: CLI wall time, the run's own duration and what the CLI added, split into
+    before the run started (start-up, imports, checks, ping, send) and after it ended (noticing it, exit)."""
     empty_tables(DATABASE_URL)
-    wall, outcome = cli(repo, "sync", "--year", str(year), "--no-results")
-    assert outcome.returncode == 0, f"sync exited {outcome.returncode}:\n{outcome.stdout}\n{outcome.stderr}"
-    run = run_seconds(RUN_ID.search(outcome.stdout).group(1))
-    return {"wall": wall, "run": run, "overhead": wall - run}
+    at, run_id = timed_sync(repo, year)
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        run = get_run(conn, run_id)
+    run_start, run_end = run["started_at"].timestamp(), run["finished_at"].timestamp()
+    wall, own = at["exit"] - at["start"], run_end - run_start
+    return {"wall": wall, "run": own, "overhead": wall - own, "queued": at["queued"] - at["start"],
+            "before": run_start - at["start"], "after": at["exit"] - run_end}
+
+
+def row(name: str, m: dict[str, float]) -> str:
+    return (f"{name:>6} {m['wall']:>10.2f} {m['run']:>6.2f} {m['overhead']:>10.2f} {m['queued']:>9.2f} "
+            f"{m['before']:>9.2f} {m['after']:>8.2f}")
 
 
 def help_seconds(repo: Path, repeat: int) -> float:
@@ -87,15 +110,14 @@ def main() -> int:
         worker = Worker(REDIS_URL, replay.base_url, DATABASE_URL, log_dir / "worker-cli.log")
         worker.start()
         try:
-            print(f"{'#':>2} {'CLI wall s':>10} {'run s':>6} {'overhead s':>10}")
+            print(f"{'#':>6} {'CLI wall s':>10} {'run s':>6} {'overhead s':>10} {'queued at':>9} "
+                  f"{'run start':>9} {'end→exit':>8}")
             measured = [one_sync(args.repo, args.year) for _ in range(args.repeat)]
             for i, m in enumerate(measured, 1):
-                print(f"{i:>2} {m['wall']:>10.2f} {m['run']:>6.2f} {m['overhead']:>10.2f}")
+                print(row(str(i), m))
         finally:
             worker.stop()
-    medians = {key: statistics.median(m[key] for m in measured) for key in ("wall", "run", "overhead")}
-    print(f"median of {args.repeat}: CLI wall {medians['wall']:.2f} s, run {medians['run']:.2f} s, "
-          f"overhead {medians['overhead']:.2f} s")
+    print(row("median", {key: statistics.median(m[key] for m in measured) for key in measured[0]}))
     print(f"`sync --help` wall, median of {args.repeat}: {help_seconds(args.repo, args.repeat):.2f} s")
     return 0
 
