@@ -1,7 +1,8 @@
 """`python -m ingestion sync | runs | resume | verify | healthcheck | record`: the operators' commands.
 
-`sync` enqueues a run and follows it to the end; every other command lives in its own module under
-`ingestion/` (also runnable as `python -m ingestion.<command>`).
+`sync` enqueues a run and follows it to the end (with no argument: the current season, results only once
+every meeting of it has ended, SPEC §3); every other command lives in its own module under `ingestion/` (also
+runnable as `python -m ingestion.<command>`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ import sys
 from ingestion import healthcheck, record, resume, runs, verify
 from ingestion.follow import EXIT_NO_WORKER, add_results_flags, enqueue, follow, run_command, worker_answers
 
+SYNC_DESCRIPTION = ("Send a sync to the workers and follow the run until it ends. With no --year or --recent: "
+                    "the current season, with results only once every meeting of it has ended (SPEC §3), "
+                    "unless --results or --no-results says otherwise.")
 COMMANDS = {"runs": runs, "resume": resume, "verify": verify, "healthcheck": healthcheck, "record": record}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingestion", description="Parc Fermé ingestion workers")
     sub = parser.add_subparsers(dest="command", required=True)
-    sync_parser = sub.add_parser("sync", help="sync a season or the recent meetings, and wait for the run to finish")
-    which = sync_parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--year", help="season to sync (2023 onwards)")
+    sync_parser = sub.add_parser("sync", help="sync the current season (or --year, --recent) and wait for the run "
+                                              "to finish", description=SYNC_DESCRIPTION)
+    which = sync_parser.add_mutually_exclusive_group()
+    which.add_argument("--year", help="season to sync (2023 onwards; default: the current season)")
     which.add_argument("--recent", type=int, metavar="DAYS", help="meetings of the last DAYS days")
     add_results_flags(sync_parser)
     sync_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
@@ -43,13 +48,21 @@ def main(argv: list[str] | None = None) -> int:
     return run_command(args.handler, args)
 
 
-def sync(args: argparse.Namespace) -> int:
+def dispatcher_call(args: argparse.Namespace) -> tuple[str, list[int]]:
+    """The dispatcher task `sync` sends and its arguments, checked: the recent meetings, a season, or by default
+    the current season (its include_results stays as the flags say: None, SPEC §3's default, without one)."""
     from workers import pipeline  # settings are read here, after argparse answered --help
 
-    if args.year is not None:
-        task_name, task_args = "sync_season", [pipeline.validate_year(args.year)]
-    else:
-        task_name, task_args = "sync_recent", [pipeline.validate_days(args.recent)]
+    if args.recent is not None:
+        return "sync_recent", [pipeline.validate_days(args.recent)]
+    year = args.year if args.year is not None else pipeline.utcnow().year
+    return "sync_season", [pipeline.validate_year(year)]
+
+
+def sync(args: argparse.Namespace) -> int:
+    from workers import pipeline
+
+    task_name, task_args = dispatcher_call(args)
     pipeline.ensure_schema()
     from tasks import app
 

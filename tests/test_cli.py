@@ -1,4 +1,5 @@
-"""`python -m ingestion sync`: refuses bad input before any work, waits for the run, never prints a spoiler."""
+"""`python -m ingestion sync`: refuses bad input before any work, syncs the current season by default (results
+as SPEC §3 allows), waits for the run, never prints a spoiler."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import pytest
 
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration
+
+NOBODY = "redis://localhost:6379/13"  # a Redis DB no worker listens on
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -44,7 +48,7 @@ def test_a_malformed_setting_is_reported_by_name_without_its_value():
 
 
 def test_with_no_worker_answering_it_says_so_and_how_to_start_one(database):
-    outcome = run_cli("sync", "--year", "2024", env={"REDIS_URL": "redis://localhost:6379/13"}, timeout=30)
+    outcome = run_cli("sync", "--year", "2024", env={"REDIS_URL": NOBODY}, timeout=30)
     assert outcome.returncode == 3
     assert "celery -A tasks worker" in outcome.stderr
 
@@ -59,3 +63,29 @@ def test_sync_no_results_waits_for_the_run_and_prints_counts_but_no_result(worke
     assert not re.search(r"(?i)position|points|\bP\d+\b|\d+:\d\d\.\d{3}", outcome.stdout)
     assert clean_db.execute('SELECT count(*) FROM "Results"').fetchone()[0] == 0
     assert clean_db.execute('SELECT count(*) FROM "Sessions"').fetchone()[0] > 0
+
+
+def test_sync_without_an_argument_means_the_current_season_with_results_left_to_spoiler_rules():
+    from ingestion.__main__ import build_parser, dispatcher_call
+
+    args = build_parser().parse_args(["sync"])
+    assert dispatcher_call(args) == ("sync_season", [datetime.now(timezone.utc).year])
+    assert args.include_results is None  # SPEC §3: the dispatcher includes results only once every meeting ended
+
+
+def test_sync_takes_a_year_or_recent_days_but_not_both(capsys):
+    from ingestion.__main__ import build_parser
+
+    with pytest.raises(SystemExit) as refused:
+        build_parser().parse_args(["sync", "--year", "2024", "--recent", "3"])
+    assert refused.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+def test_sync_without_an_argument_sends_sync_season_of_the_current_year_with_include_results_none(worker, replay_log,
+                                                                                                   clean_db):
+    year = datetime.now(timezone.utc).year
+    outcome = run_cli("sync")
+    assert outcome.returncode == 0 and f"sync_season({year},) queued as run" in outcome.stdout, outcome.stderr
+    sent = clean_db.execute('SELECT "Kind", "Arguments" FROM "SyncRuns"').fetchall()
+    assert sent == [("season", {"year": year, "include_results": None})]
+
