@@ -17,7 +17,9 @@ from workers.errors import BadArgument, DatabaseUnavailable, IngestionError, cla
 from workers.settings import SettingsError, get_settings, redact_url
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_WORKER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-NO_WORKER_HINT = "no Celery worker answered within 2 s; start one with:\n  celery -A tasks worker --loglevel=INFO"
+PING_TIMEOUT = 2.0  # seconds to wait for the first worker's answer
+NO_WORKER_HINT = (f"no Celery worker answered within {PING_TIMEOUT:g} s; start one with:\n"
+                  "  celery -A tasks worker --loglevel=INFO")
 
 
 def run_command(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -66,8 +68,9 @@ def add_results_flags(parser: argparse.ArgumentParser,
 
 
 def worker_answers(app: Any) -> bool:
-    """True when a Celery worker answers a ping within 2 s; otherwise say how to start one."""
-    if app.control.ping(timeout=2.0):
+    """True as soon as one Celery worker answers a ping; after PING_TIMEOUT without an answer, say how to start
+    one. (`limit=1`: without a limit the ping collects replies until the whole timeout has passed.)"""
+    if app.control.ping(timeout=PING_TIMEOUT, limit=1):
         return True
     print(f"error: {NO_WORKER_HINT}", file=sys.stderr)
     return False

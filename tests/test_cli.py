@@ -1,5 +1,5 @@
 """`python -m ingestion sync`: refuses bad input before any work, syncs the current season by default (results
-as SPEC §3 allows), waits for the run, never prints a spoiler."""
+as SPEC §3 allows), says at once whether a worker answers, waits for the run, never prints a spoiler."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -89,3 +90,23 @@ def test_sync_without_an_argument_sends_sync_season_of_the_current_year_with_inc
     sent = clean_db.execute('SELECT "Kind", "Arguments" FROM "SyncRuns"').fetchall()
     assert sent == [("season", {"year": year, "include_results": None})]
 
+
+def test_the_worker_ping_returns_as_soon_as_a_worker_answers(worker):
+    from ingestion.follow import worker_answers
+    from tests.support import client_app
+
+    worker_answers(client_app(worker.broker_url))  # a worker that has only just started answers late once
+    app = client_app(worker.broker_url)  # a new client, as each command has (after a ping it waited out, a
+    started = time.monotonic()           # client waits out the rest of that wait first)
+    assert worker_answers(app)
+    assert time.monotonic() - started < 0.5  # the ping's timeout is 2 s: it must not be waited out
+
+
+def test_with_no_worker_the_ping_gives_up_after_two_seconds_and_says_how_to_start_one(capsys):
+    from ingestion.follow import worker_answers
+    from tests.support import client_app
+
+    started = time.monotonic()
+    assert not worker_answers(client_app(NOBODY))
+    assert 1.9 <= time.monotonic() - started < 3.0
+    assert "celery -A tasks worker" in capsys.readouterr().err
