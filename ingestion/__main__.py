@@ -11,7 +11,8 @@ import argparse
 import sys
 
 from ingestion import healthcheck, record, resume, runs, verify
-from ingestion.follow import EXIT_NO_WORKER, add_results_flags, enqueue, follow, run_command, worker_answers
+from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, enqueue, follow, run_command,
+                              worker_answers)
 
 SYNC_DESCRIPTION = ("Send a sync to the workers and follow the run until it ends. With no --year or --recent: "
                     "the current season, with results only once every meeting of it has ended (SPEC §3), "
@@ -29,12 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--recent", type=int, metavar="DAYS", help="meetings of the last DAYS days")
     add_results_flags(sync_parser)
     sync_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
-    sync_parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
+    sync_parser.add_argument("--poll", type=float, default=LONGEST_LOOK, help=argparse.SUPPRESS)
     sync_parser.set_defaults(handler=sync)
     follow_parser = sub.add_parser("follow", help="follow a run (e.g. again after Ctrl-C) until it ends")
     follow_parser.add_argument("run_id", help="the run's id, as `sync` printed it or `runs` lists it")
     follow_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
-    follow_parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
+    follow_parser.add_argument("--poll", type=float, default=LONGEST_LOOK, help=argparse.SUPPRESS)
     follow_parser.set_defaults(handler=lambda a: follow(a.run_id, a.timeout, a.poll))
     for name, module in COMMANDS.items():
         command = sub.add_parser(name, help=module.HELP, description=module.__doc__)
