@@ -8,19 +8,20 @@ runnable as `python -m ingestion.<command>`).
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-from ingestion import healthcheck, record, resume, runs, verify
 from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, enqueue, follow, run_command,
                               worker_answers)
 
 SYNC_DESCRIPTION = ("Send a sync to the workers and follow the run until it ends. With no --year or --recent: "
                     "the current season, with results only once every meeting of it has ended (SPEC §3), "
                     "unless --results or --no-results says otherwise.")
-COMMANDS = {"runs": runs, "resume": resume, "verify": verify, "healthcheck": healthcheck, "record": record}
+COMMANDS = ("runs", "resume", "verify", "healthcheck", "record")  # modules of ingestion/, see add_command
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `chosen`, only that command's module is imported (see add_command)."""
     parser = argparse.ArgumentParser(prog="python -m ingestion", description="Parc Fermé ingestion workers")
     sub = parser.add_subparsers(dest="command", required=True)
     sync_parser = sub.add_parser("sync", help="sync the current season (or --year, --recent) and wait for the run "
@@ -37,15 +38,27 @@ def build_parser() -> argparse.ArgumentParser:
     follow_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
     follow_parser.add_argument("--poll", type=float, default=LONGEST_LOOK, help=argparse.SUPPRESS)
     follow_parser.set_defaults(handler=lambda a: follow(a.run_id, a.timeout, a.poll))
-    for name, module in COMMANDS.items():
-        command = sub.add_parser(name, help=module.HELP, description=module.__doc__)
-        module.add_arguments(command)
-        command.set_defaults(handler=module.run)
+    for name in COMMANDS:
+        add_command(sub, name, full=chosen in (None, name))
     return parser
 
 
+def add_command(sub: argparse._SubParsersAction, name: str, full: bool) -> None:
+    """The command of module `ingestion.<name>`. Importing a command module loads what it needs (psycopg,
+    pydantic, …), so a command not chosen gets its name only: `sync --help` answers without any of them."""
+    if not full:
+        sub.add_parser(name)
+        return
+    module = importlib.import_module(f"ingestion.{name}")
+    command = sub.add_parser(name, help=module.HELP, description=module.__doc__)
+    module.add_arguments(command)
+    command.set_defaults(handler=module.run)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    chosen = argv[0] if argv and not argv[0].startswith("-") else None
+    args = build_parser(chosen).parse_args(argv)
     return run_command(args.handler, args)
 
 

@@ -1,5 +1,8 @@
 """What the commands share: exit codes, error reporting, sending a run to the workers and following runs
-until they end (progress lines carry counts only, never a position, time or points value)."""
+until they end (progress lines carry counts only, never a position, time or points value).
+
+Nothing slow is imported here at module level (psycopg, pydantic, Celery): every command module imports this
+one, and `python -m ingestion --help` should answer without loading what only a running command needs."""
 
 from __future__ import annotations
 
@@ -9,12 +12,10 @@ import time
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-import psycopg
-
-from workers.errors import BadArgument, DatabaseUnavailable, IngestionError, classify_db
-from workers.settings import SettingsError, get_settings, redact_url
+if TYPE_CHECKING:
+    import psycopg
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_WORKER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 PING_TIMEOUT = 2.0  # seconds to wait for the first worker's answer
@@ -26,6 +27,9 @@ PLAIN_LINE_EVERY = 1.0  # seconds: the least gap between two progress lines off 
 
 def run_command(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run a command; a bad argument or setting exits 2, any other error of the workers exits 1."""
+    from workers.errors import BadArgument, IngestionError
+    from workers.settings import SettingsError
+
     try:
         return handler(args)
     except (SettingsError, BadArgument) as exc:
@@ -47,7 +51,11 @@ def command_main(module: Any, argv: list[str] | None = None, **parser_options: A
 @contextmanager
 def database() -> Iterator[psycopg.Connection]:
     """One connection for a command, checked against the schema; PostgreSQL down is one clear error at once."""
+    import psycopg
+
     from workers.db.schema import check_schema
+    from workers.errors import DatabaseUnavailable, classify_db
+    from workers.settings import get_settings, redact_url
 
     url = get_settings().DATABASE_URL
     try:

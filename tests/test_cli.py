@@ -41,6 +41,14 @@ def test_a_bad_argument_is_refused_before_any_work(args, message, clean_db):
     assert runs_in(clean_db) == 0
 
 
+def test_sync_help_answers_without_loading_psycopg_pydantic_or_celery():
+    outcome = subprocess.run([sys.executable, "-X", "importtime", "-m", "ingestion", "sync", "--help"], cwd=REPO,
+                             capture_output=True, text=True, timeout=60)
+    assert outcome.returncode == 0 and "--recent DAYS" in outcome.stdout
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in outcome.stderr.splitlines()}
+    assert not {"psycopg", "pydantic", "celery"} & loaded
+
+
 def test_a_malformed_setting_is_reported_by_name_without_its_value():
     outcome = run_cli("sync", "--year", "2024", env={"DATABASE_URL": "mysql://root:s3cret@db/parcferme"})
     assert outcome.returncode == 2
