@@ -8,6 +8,7 @@ runnable as `python -m ingestion.<command>`).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 
@@ -87,4 +88,6 @@ def sync(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    gc.freeze()  # about to exit: spare the interpreter collecting every object the command built (about 0.07 s)
+    sys.exit(code)
