@@ -9,7 +9,7 @@ import argparse
 import sys
 from datetime import datetime
 
-from ingestion.follow import (EXIT_NO_WORKER, add_results_flags, command_main, enqueue, follow_runs,
+from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, command_main, enqueue, follow_runs,
                               worker_answers)
 from workers.errors import BadArgument
 
@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--end-year", help="last season of the range (default: the start year)")
     add_results_flags(parser)
     parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
-    parser.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
+    parser.add_argument("--poll", type=float, default=LONGEST_LOOK, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,5 +1,8 @@
 """What the commands share: exit codes, error reporting, sending a run to the workers and following runs
-until they end (progress lines carry counts only, never a position, time or points value)."""
+until they end (progress lines carry counts only, never a position, time or points value).
+
+Nothing slow is imported here at module level (psycopg, pydantic, Celery): every command module imports this
+one, and `python -m ingestion --help` should answer without loading what only a running command needs."""
 
 from __future__ import annotations
 
@@ -9,20 +12,24 @@ import time
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-import psycopg
-
-from workers.errors import BadArgument, DatabaseUnavailable, IngestionError, classify_db
-from workers.redaction import redact_url
-from workers.settings import SettingsError, get_settings
+if TYPE_CHECKING:
+    import psycopg
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_WORKER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-NO_WORKER_HINT = "no Celery worker answered within 2 s; start one with:\n  celery -A tasks worker --loglevel=INFO"
+PING_TIMEOUT = 2.0  # seconds to wait for the first worker's answer
+NO_WORKER_HINT = (f"no Celery worker answered within {PING_TIMEOUT:g} s; start one with:\n"
+                  "  celery -A tasks worker --loglevel=INFO")
+FIRST_LOOK, LOOK_GROWTH, LONGEST_LOOK = 0.05, 1.5, 0.1  # seconds between looks at the run table, see look_waits
+PLAIN_LINE_EVERY = 1.0  # seconds: the least gap between two progress lines off a terminal (the last one excepted)
 
 
 def run_command(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run a command; a bad argument or setting exits 2, any other error of the workers exits 1."""
+    from workers.errors import BadArgument, IngestionError
+    from workers.settings import SettingsError
+
     try:
         return handler(args)
     except (SettingsError, BadArgument) as exc:
@@ -44,7 +51,12 @@ def command_main(module: Any, argv: list[str] | None = None, **parser_options: A
 @contextmanager
 def database() -> Iterator[psycopg.Connection]:
     """One connection for a command, checked against the schema; PostgreSQL down is one clear error at once."""
+    import psycopg
+
     from workers.db.schema import check_schema
+    from workers.errors import DatabaseUnavailable, classify_db
+    from workers.redaction import redact_url
+    from workers.settings import get_settings
 
     url = get_settings().DATABASE_URL
     try:
@@ -67,8 +79,9 @@ def add_results_flags(parser: argparse.ArgumentParser,
 
 
 def worker_answers(app: Any) -> bool:
-    """True when a Celery worker answers a ping within 2 s; otherwise say how to start one."""
-    if app.control.ping(timeout=2.0):
+    """True as soon as one Celery worker answers a ping; after PING_TIMEOUT without an answer, say how to start
+    one. (`limit=1`: without a limit the ping collects replies until the whole timeout has passed.)"""
+    if app.control.ping(timeout=PING_TIMEOUT, limit=1):
         return True
     print(f"error: {NO_WORKER_HINT}", file=sys.stderr)
     return False
@@ -82,22 +95,33 @@ def enqueue(app: Any, task_name: str, task_args: list[Any], include_results: boo
     return run_id
 
 
-def follow(run_id: str, timeout: float | None, poll: float) -> int:
+def follow(run_id: str, timeout: float | None, poll: float = LONGEST_LOOK) -> int:
     """Follow one run until it ends; exit 0 only if it succeeded."""
     return follow_runs({"": run_id}, timeout, poll)
 
 
-def follow_runs(runs: dict[str, str], timeout: float | None, poll: float) -> int:
-    """Print each run's progress when it changes (prefixed by its label) until all end; 0 only if all succeeded."""
-    started, last, ended = time.monotonic(), {}, {}
+def look_waits(longest: float = LONGEST_LOOK) -> Iterator[float]:
+    """Seconds to wait before each next look at the run table: FIRST_LOOK, growing by LOOK_GROWTH up to `longest`.
+    A run's end is seen at most `longest` seconds late (a short run's within a few hundredths of a second); a
+    look is one query on the run's key, so ten a second cost PostgreSQL next to nothing."""
+    wait = min(FIRST_LOOK, longest)
+    while True:
+        yield wait
+        wait = min(wait * LOOK_GROWTH, longest)
+
+
+def follow_runs(runs: dict[str, str], timeout: float | None, poll: float = LONGEST_LOOK) -> int:
+    """Print each run's progress when it changes (prefixed by its label) until all end; 0 only if all succeeded.
+    `poll` is the longest wait between two looks at the run table (see look_waits)."""
+    started, printed, ended, waits = time.monotonic(), {}, {}, look_waits(poll)
     try:
         while timeout is None or time.monotonic() - started < timeout:
             for label, run_id in runs.items():
                 if label not in ended:
-                    _report(label, run_id, time.monotonic() - started, last, ended)
+                    _report(label, run_id, time.monotonic() - started, printed, ended)
             if len(ended) == len(runs):
                 return _outcome(runs, ended)
-            time.sleep(poll)
+            time.sleep(next(waits))
     except KeyboardInterrupt:
         again = "\n".join(f"  python -m ingestion follow {run_id}" for run_id in runs.values())
         print(f"\nstopped following; the run goes on (nothing was cancelled). Follow it again with:\n{again}")
@@ -106,22 +130,30 @@ def follow_runs(runs: dict[str, str], timeout: float | None, poll: float) -> int
     return EXIT_FAILED
 
 
-def _report(label: str, run_id: str, elapsed: float, last: dict[str, str], ended: dict[str, str]) -> None:
+def _report(label: str, run_id: str, elapsed: float, printed: dict[str, tuple[str, float]],
+            ended: dict[str, str]) -> None:
     from workers.pipeline.ledger import run_status  # settings are read here, after argparse answered --help
 
     run = run_status(run_id)
     prefix = f"{label}: " if label else ""
+    done = run is not None and run["status"] != "running"
     if sys.stdout.isatty():  # a live bar on a terminal, redrawn in place; a new line once the run ends
-        done = run is not None and run["status"] != "running"
         sys.stdout.write("\r\033[K" + prefix + progress_bar(run, elapsed) + ("\n" if done else ""))
         sys.stdout.flush()
     else:
-        line = prefix + progress_line(run, elapsed)
-        if line != last.get(label):
-            print(line, flush=True)
-            last[label] = line
-    if run and run["status"] != "running":
+        _print_changed(label, prefix + progress_line(run, elapsed), done, printed)
+    if done:
         ended[label] = run["status"]
+
+
+def _print_changed(label: str, line: str, final: bool, printed: dict[str, tuple[str, float]]) -> None:
+    """A plain line when the progress changed, at most one per PLAIN_LINE_EVERY seconds and label (looks come
+    more often than that), and always the final one."""
+    previous, at = printed.get(label, ("", float("-inf")))
+    now = time.monotonic()
+    if line != previous and (final or now - at >= PLAIN_LINE_EVERY):
+        print(line, flush=True)
+        printed[label] = (line, now)
 
 
 def _outcome(runs: dict[str, str], ended: dict[str, str]) -> int:

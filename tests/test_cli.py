@@ -1,4 +1,5 @@
-"""`python -m ingestion sync`: refuses bad input before any work, waits for the run, never prints a spoiler."""
+"""`python -m ingestion sync`: refuses bad input before any work, syncs the current season by default (results
+as SPEC §3 allows), says at once whether a worker answers, waits for the run, never prints a spoiler."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+from datetime import datetime, timezone
 
 import pytest
 
@@ -13,6 +16,8 @@ from tests.conftest import REPO
 from tests.support import broker_url
 
 pytestmark = pytest.mark.integration
+
+NOBODY = broker_url("cli_no_worker")  # a Redis DB no worker listens on
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -37,6 +42,14 @@ def test_a_bad_argument_is_refused_before_any_work(args, message, clean_db):
     assert runs_in(clean_db) == 0
 
 
+def test_sync_help_answers_without_loading_psycopg_pydantic_or_celery():
+    outcome = subprocess.run([sys.executable, "-X", "importtime", "-m", "ingestion", "sync", "--help"], cwd=REPO,
+                             capture_output=True, text=True, timeout=60)
+    assert outcome.returncode == 0 and "--recent DAYS" in outcome.stdout
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in outcome.stderr.splitlines()}
+    assert not {"psycopg", "pydantic", "celery"} & loaded
+
+
 def test_a_malformed_setting_is_reported_by_name_without_its_value():
     outcome = run_cli("sync", "--year", "2024", env={"DATABASE_URL": "mysql://root:s3cret@db/parcferme"})
     assert outcome.returncode == 2
@@ -45,7 +58,7 @@ def test_a_malformed_setting_is_reported_by_name_without_its_value():
 
 
 def test_with_no_worker_answering_it_says_so_and_how_to_start_one(database):
-    outcome = run_cli("sync", "--year", "2024", env={"REDIS_URL": broker_url("cli_no_worker")}, timeout=30)
+    outcome = run_cli("sync", "--year", "2024", env={"REDIS_URL": NOBODY}, timeout=30)
     assert outcome.returncode == 3
     assert "celery -A tasks worker" in outcome.stderr
 
@@ -60,3 +73,49 @@ def test_sync_no_results_waits_for_the_run_and_prints_counts_but_no_result(worke
     assert not re.search(r"(?i)position|points|\bP\d+\b|\d+:\d\d\.\d{3}", outcome.stdout)
     assert clean_db.execute('SELECT count(*) FROM "Results"').fetchone()[0] == 0
     assert clean_db.execute('SELECT count(*) FROM "Sessions"').fetchone()[0] > 0
+
+
+def test_sync_without_an_argument_means_the_current_season_with_results_left_to_spoiler_rules():
+    from ingestion.__main__ import build_parser, dispatcher_call
+
+    args = build_parser().parse_args(["sync"])
+    assert dispatcher_call(args) == ("sync_season", [datetime.now(timezone.utc).year])
+    assert args.include_results is None  # SPEC §3: the dispatcher includes results only once every meeting ended
+
+
+def test_sync_takes_a_year_or_recent_days_but_not_both(capsys):
+    from ingestion.__main__ import build_parser
+
+    with pytest.raises(SystemExit) as refused:
+        build_parser().parse_args(["sync", "--year", "2024", "--recent", "3"])
+    assert refused.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+def test_sync_without_an_argument_sends_sync_season_of_the_current_year_with_include_results_none(worker, replay_log,
+                                                                                                   clean_db):
+    year = datetime.now(timezone.utc).year
+    outcome = run_cli("sync")
+    assert outcome.returncode == 0 and f"sync_season({year},) queued as run" in outcome.stdout, outcome.stderr
+    sent = clean_db.execute('SELECT "Kind", "Arguments" FROM "SyncRuns"').fetchall()
+    assert sent == [("season", {"year": year, "include_results": None})]
+
+
+def test_the_worker_ping_returns_as_soon_as_a_worker_answers(worker):
+    from ingestion.follow import worker_answers
+    from tests.support import client_app
+
+    worker_answers(client_app(worker.broker_url))  # a worker that has only just started answers late once
+    app = client_app(worker.broker_url)  # a new client, as each command has (after a ping it waited out, a
+    started = time.monotonic()           # client waits out the rest of that wait first)
+    assert worker_answers(app)
+    assert time.monotonic() - started < 0.5  # the ping's timeout is 2 s: it must not be waited out
+
+
+def test_with_no_worker_the_ping_gives_up_after_two_seconds_and_says_how_to_start_one(capsys):
+    from ingestion.follow import worker_answers
+    from tests.support import client_app
+
+    started = time.monotonic()
+    assert not worker_answers(client_app(NOBODY))
+    assert 1.9 <= time.monotonic() - started < 3.0
+    assert "celery -A tasks worker" in capsys.readouterr().err

@@ -1,5 +1,5 @@
-"""Following a run: a live bar on a terminal, plain lines otherwise; Ctrl-C stops following, not the run,
-and says how to follow it again."""
+"""Following a run: a live bar on a terminal, plain lines otherwise (at most one a second); the end seen within a
+fraction of a second; Ctrl-C stops following, not the run, and says how to follow it again."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+import uuid
 
 import pytest
 
@@ -61,3 +63,72 @@ def test_ctrl_c_stops_following_not_the_run_and_says_how_to_follow_it_again(work
     again = subprocess.run([sys.executable, "-m", "ingestion", "follow", run_id], cwd=REPO, capture_output=True,
                            text=True, timeout=120)
     assert again.returncode == 0 and "[succeeded]" in again.stdout  # the run went on, and ended well
+
+
+def finish_after(database: str, run_id: str, delay: float, steps: int = 0) -> tuple[threading.Thread, list[float]]:
+    """A thread that records `steps` progress changes over `delay` seconds, then ends the run (its one round
+    done); the list gets the monotonic time at which the run ended."""
+    import psycopg
+
+    from workers.db import runs
+
+    ended: list[float] = []
+
+    def progress_then_end() -> None:
+        with psycopg.connect(database, autocommit=True) as conn:
+            for _ in range(steps):
+                time.sleep(delay / (steps + 1))
+                runs.add_round_counts(conn, run_id, "1", requests=1)
+            time.sleep(delay / (steps + 1))
+            runs.mark_round(conn, run_id, "1", "done")
+            runs.finish_run_if_complete(conn, run_id)
+            ended.append(time.monotonic())
+
+    thread = threading.Thread(target=progress_then_end)
+    thread.start()
+    return thread, ended
+
+
+def planned_run(db) -> str:
+    from workers.db import runs
+
+    run_id = str(uuid.uuid4())
+    runs.start_run(db, run_id, "season", "openf1", {"year": 2024, "include_results": False})
+    runs.add_run_requests(db, run_id, 1)
+    runs.plan_run(db, run_id, [(2024, "1")], False)
+    return run_id
+
+
+def test_following_sees_a_run_end_within_a_fraction_of_a_second(database, clean_db, capsys):
+    from ingestion.follow import follow
+
+    run_id = planned_run(clean_db)
+    thread, ended = finish_after(database, run_id, delay=0.6)
+    assert follow(run_id, timeout=10) == 0
+    seen = time.monotonic()
+    thread.join()
+    assert seen - ended[0] < 0.25  # looks at most 0.1 s apart (it was 1 s: the end went unseen up to a second)
+    assert "[succeeded] rounds 1/1" in capsys.readouterr().out
+
+
+def test_off_a_terminal_progress_lines_come_at_most_once_a_second_and_the_last_one_always(database, clean_db, capsys):
+    from ingestion.follow import follow
+
+    run_id = planned_run(clean_db)
+    thread, _ = finish_after(database, run_id, delay=1.5, steps=15)  # a change every 0.1 s, looks as often
+    started = time.monotonic()
+    assert follow(run_id, timeout=10) == 0
+    followed = time.monotonic() - started
+    thread.join()
+    *progress, last = capsys.readouterr().out.splitlines()
+    assert 1 <= len(progress) <= int(followed) + 1  # 16 changes seen, one line a second at most
+    assert last.startswith("[succeeded] rounds 1/1, 0 failed, 16 requests")
+
+
+def test_looks_at_the_run_table_start_often_and_slow_down_to_the_longest_wait():
+    from itertools import islice
+
+    from ingestion.follow import FIRST_LOOK, look_waits
+
+    waits = list(islice(look_waits(0.1), 8))
+    assert waits[0] == FIRST_LOOK and waits == sorted(waits) and max(waits) == waits[-1] == 0.1
