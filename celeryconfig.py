@@ -8,7 +8,7 @@ from workers import sources
 from workers.settings import get_settings
 
 _settings = get_settings()  # a missing or malformed setting stops the worker here, named
-for _source in sources.SOURCES.values():
+for _source in sources.all_sources():
     _source.settings  # noqa: B018  (each source's settings too: OPENF1_…)
 
 broker_url = _settings.REDIS_URL

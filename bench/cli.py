@@ -29,9 +29,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.support import broker_url  # noqa: E402
+
 DATABASE_URL = os.environ.get("BENCH_CLI_DATABASE_URL",
                               "postgresql://parcferme:localdev@localhost:5432/parcferme_clibench")
-REDIS_URL = os.environ.get("BENCH_CLI_REDIS_URL", "redis://localhost:6379/2")
+REDIS_URL = os.environ.get("BENCH_CLI_REDIS_URL") or broker_url("bench")  # the benches share one DB, never a test's
 os.environ.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, OPENF1_RATE_LIMIT="off")
 
 import psycopg  # noqa: E402

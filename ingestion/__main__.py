@@ -13,8 +13,8 @@ import gc
 import importlib
 import sys
 
-from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, enqueue, follow, run_command,
-                              worker_answers)
+from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, client_app, database, enqueue,
+                              follow, run_command, worker_answers)
 
 SYNC_DESCRIPTION = ("Send a sync to the workers and follow the run until it ends. With no --year or --recent: "
                     "the current season, with results only once every meeting of it has ended (SPEC §3), "
@@ -96,11 +96,9 @@ def rebuild(args: argparse.Namespace) -> int:
 
 def send_and_follow(task_name: str, task_args: list, args: argparse.Namespace) -> int:
     """Send a dispatcher by its registered name once the schema and a worker answer, then follow its run."""
-    from workers.pipeline.resources import ensure_schema
-
-    ensure_schema()
-    from tasks import app
-
+    with database():  # the schema the workers need is there (else: run the migrations), before anything is sent
+        pass
+    app = client_app()
     if not worker_answers(app):
         return EXIT_NO_WORKER
     run_id = enqueue(app, task_name, task_args, args.include_results)

@@ -9,8 +9,7 @@ import argparse
 import sys
 from datetime import datetime
 
-from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, command_main, enqueue, follow_runs,
-                              worker_answers)
+from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, client_app, command_main, database, enqueue, follow_runs, worker_answers)
 from workers.errors import BadArgument
 
 
@@ -25,12 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workers.pipeline.resources import ensure_schema, utcnow  # settings are read after --help
+    from datetime import timezone
 
-    years = selected_years(args, utcnow())
-    ensure_schema()
-    from tasks import app
-
+    years = selected_years(args, datetime.now(timezone.utc))
+    with database():  # the schema the workers need is there (else: run the migrations)
+        pass
+    app = client_app()
     if not worker_answers(app):
         return EXIT_NO_WORKER
     runs = {str(year): enqueue(app, "sync_season", [year], args.include_results) for year in years}

@@ -78,6 +78,17 @@ def add_results_flags(parser: argparse.ArgumentParser,
                          help="include results even for the current season")
 
 
+def client_app() -> Any:
+    """A client of the broker that sends by registered name, as `celery call` does: it needs neither the task
+    modules nor the workers' configuration (which load every source), so a command starts sooner."""
+    from celery import Celery
+
+    from workers.settings import get_settings
+
+    url = get_settings().REDIS_URL
+    return Celery("parcferme-cli", broker=url, backend=url, set_as_current=False)
+
+
 def worker_answers(app: Any) -> bool:
     """True as soon as one Celery worker answers a ping; after PING_TIMEOUT without an answer, say how to start
     one. (`limit=1`: without a limit the ping collects replies until the whole timeout has passed.)"""
@@ -112,29 +123,77 @@ def look_waits(longest: float = LONGEST_LOOK) -> Iterator[float]:
 
 def follow_runs(runs: dict[str, str], timeout: float | None, poll: float = LONGEST_LOOK) -> int:
     """Print each run's progress when it changes (prefixed by its label) until all end; 0 only if all succeeded.
-    `poll` is the longest wait between two looks at the run table (see look_waits)."""
+    `poll` is the longest wait between two looks at the run table (see look_waits); a run that ends says so at
+    once (NOTIFY on "parcferme_runs"), so its end is seen without waiting for the next look."""
     started, printed, ended, waits = time.monotonic(), {}, {}, look_waits(poll)
+    reader = RunReader()
     try:
         while timeout is None or time.monotonic() - started < timeout:
             for label, run_id in runs.items():
                 if label not in ended:
-                    _report(label, run_id, time.monotonic() - started, printed, ended)
+                    _report(reader, label, run_id, time.monotonic() - started, printed, ended)
             if len(ended) == len(runs):
                 return _outcome(runs, ended)
-            time.sleep(next(waits))
+            reader.wait(next(waits))
     except KeyboardInterrupt:
         again = "\n".join(f"  python -m ingestion follow {run_id}" for run_id in runs.values())
         print(f"\nstopped following; the run goes on (nothing was cancelled). Follow it again with:\n{again}")
         return EXIT_INTERRUPTED
+    finally:
+        reader.close()
     print(f"gave up following after {timeout:.0f}s; the runs go on (Id = {_ids(runs)})", file=sys.stderr)
     return EXIT_FAILED
 
 
-def _report(label: str, run_id: str, elapsed: float, printed: dict[str, tuple[str, float]],
-            ended: dict[str, str]) -> None:
-    from workers.pipeline.ledger import run_status  # settings are read here, after argparse answered --help
+class RunReader:
+    """One connection of the command's own to the run table, listening for runs that end. A lost connection
+    (PostgreSQL restarting) is opened again at the next look; until then the run shows as it last was."""
 
-    run = run_status(run_id)
+    def __init__(self) -> None:
+        self.conn: "psycopg.Connection | None" = None
+        self.last: dict[str, dict | None] = {}
+
+    def run(self, run_id: str) -> dict | None:
+        import psycopg
+
+        from workers.db.runs import get_run
+
+        try:
+            self.last[run_id] = get_run(self._connection(), run_id)
+        except psycopg.OperationalError:
+            self.close()
+        return self.last.get(run_id)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if a run ends meanwhile."""
+        if self.conn is None:
+            time.sleep(seconds)
+            return
+        try:
+            for _ in self.conn.notifies(timeout=seconds, stop_after=1):
+                pass
+        except Exception:  # noqa: BLE001  (a lost connection: the next look opens another)
+            self.close()
+
+    def _connection(self) -> "psycopg.Connection":
+        if self.conn is None:
+            import psycopg
+
+            from workers.settings import get_settings
+
+            self.conn = psycopg.connect(get_settings().DATABASE_URL, autocommit=True, connect_timeout=5)
+            self.conn.execute("LISTEN parcferme_runs")
+        return self.conn
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
+
+
+def _report(reader: RunReader, label: str, run_id: str, elapsed: float, printed: dict[str, tuple[str, float]],
+            ended: dict[str, str]) -> None:
+    run = reader.run(run_id)
     prefix = f"{label}: " if label else ""
     done = run is not None and run["status"] != "running"
     if sys.stdout.isatty():  # a live bar on a terminal, redrawn in place; a new line once the run ends

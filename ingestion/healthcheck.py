@@ -81,7 +81,7 @@ def known_secrets(settings: Settings) -> list[str]:
     """The secret values of the settings and of every source's settings (OPENF1_PASSWORD, URL passwords…)."""
     from workers import sources
 
-    return secrets_in(settings) + [s for source in sources.SOURCES.values() for s in secrets_in(source.settings)]
+    return secrets_in(settings) + [s for source in sources.all_sources() for s in secrets_in(source.settings)]
 
 
 def one_line(text: str) -> str:

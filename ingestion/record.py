@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 def include_results(meetings: list[dict[str, Any]], asked: bool | None) -> bool:
     """Asked for, or by default (SPEC §3) only when every meeting of the season has ended."""
     from workers.pipeline.dispatch import default_include_results
-    from workers.sources import RoundRef
+    from workers.sources.base import RoundRef
     from workers.pipeline.resources import utcnow
     from workers.sources.openf1 import endpoints as ep
     from workers.sources.openf1 import meeting_end

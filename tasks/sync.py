@@ -84,7 +84,7 @@ class SyncTask(Task):
         return outcome
 
     def source_of(self, args: tuple, kwargs: dict) -> sources.Source | None:
-        return sources.SOURCES.get(kwargs.get("source") or "")
+        return sources.find(kwargs.get("source"))
 
     def run_id(self, kwargs: dict) -> str | None:
         return kwargs.get("run_id")

@@ -111,6 +111,18 @@ def test_following_sees_a_run_end_within_a_fraction_of_a_second(database, clean_
     assert "[succeeded] rounds 1/1" in capsys.readouterr().out
 
 
+def test_a_run_that_ends_is_seen_at_once_however_long_the_wait_between_looks(database, clean_db, capsys):
+    from ingestion.follow import follow
+
+    run_id = planned_run(clean_db)
+    thread, ended = finish_after(database, run_id, delay=1.2)
+    assert follow(run_id, timeout=10, poll=5.0) == 0  # looks 1.04 s and 1.61 s after the start: a 0.4 s gap
+    seen = time.monotonic()
+    thread.join()
+    assert seen - ended[0] < 0.15  # the run's NOTIFY woke the follower up
+    assert "[succeeded] rounds 1/1" in capsys.readouterr().out
+
+
 def test_off_a_terminal_progress_lines_come_at_most_once_a_second_and_the_last_one_always(database, clean_db, capsys):
     from ingestion.follow import follow
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from workers import sources
-from workers.sources import RoundRef
+from workers.sources.base import RoundRef
 from workers.sources.openf1 import SOURCE as OPENF1
 
 DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "openf1"))

@@ -21,7 +21,7 @@ from workers.pipeline import ledger
 from workers.pipeline.landing import LandedReader, fetch_and_land, needs_fetch
 from workers.pipeline.resources import ensure_schema
 from workers.rows import Rejected
-from workers.sources import Request, RoundRef, Source
+from workers.sources.base import Request, RoundRef, Source
 
 log = logging.getLogger("parcferme.dispatch")
 

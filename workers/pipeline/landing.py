@@ -14,7 +14,7 @@ from workers.db import connection, runs
 from workers.db import landing as landing_db
 from workers.http import Answer
 from workers.pipeline.resources import client
-from workers.sources import Request, Source
+from workers.sources.base import Request, Source
 
 log = logging.getLogger("parcferme.landing")
 

@@ -14,7 +14,7 @@ from workers.db.schema import check_schema
 from workers.http import SourceClient
 from workers.ratelimit import FleetLimiter, parse_rates
 from workers.settings import get_settings
-from workers.sources import Source
+from workers.sources.base import Source
 
 _clients: dict[str, SourceClient] = {}
 _schema_checked = False

@@ -1,32 +1,51 @@
-"""The sources the workers read, by name; the year decides which one a season comes from."""
+"""The sources the workers read, by name; the year decides which one a season comes from.
+
+Each source is a package under `workers/sources/` whose `__init__` exposes its `Settings` class (cheap) and its
+`SOURCE` (loaded on first use), so checking a year on the command line loads no client, model or mapping."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 from workers.errors import BadArgument
-from workers.sources import openf1
-from workers.sources.base import Landed, Request, RoundIndex, RoundRef, Source
+from workers.settings import load
 
-SOURCES: dict[str, Source] = {s.name: s for s in (openf1.SOURCE,)}
-SEASON_SOURCES: tuple[Source, ...] = (openf1.SOURCE,)  # tried in order: the first that covers a year has it
+if TYPE_CHECKING:
+    from workers.sources.base import Source
 
-
-def get(name: str) -> Source:
-    try:
-        return SOURCES[name]
-    except KeyError:
-        raise BadArgument(f"unknown source {name!r}; known: {', '.join(sorted(SOURCES))}") from None
+PACKAGES = {"openf1": "workers.sources.openf1"}
+SEASON_SOURCES = ("openf1",)  # tried in order: the first that covers a year has its season
 
 
-def for_season(year: int) -> Source:
-    for source in SEASON_SOURCES:
+def get(name: str) -> "Source":
+    if name not in PACKAGES:
+        raise BadArgument(f"unknown source {name!r}; known: {', '.join(sorted(PACKAGES))}")
+    return import_module(PACKAGES[name]).SOURCE
+
+
+def find(name: str | None) -> "Source | None":
+    return get(name) if name in PACKAGES else None
+
+
+def all_sources() -> list["Source"]:
+    return [get(name) for name in PACKAGES]
+
+
+def for_season(year: int) -> "Source":
+    for name in SEASON_SOURCES:
+        source = get(name)
         if source.covers(year):
             return source
     raise BadArgument(f"no source covers the {year} season (the first is {first_season()})")
 
 
 def first_season() -> int:
-    """The earliest season any source covers."""
-    return min(s.first_year() for s in SEASON_SOURCES)
+    """The earliest season any source covers (from the sources' settings alone)."""
+    return min(_settings(name).FIRST_YEAR for name in SEASON_SOURCES)
 
 
-__all__ = ["Landed", "Request", "RoundIndex", "RoundRef", "SOURCES", "Source", "first_season", "for_season", "get"]
+@lru_cache(maxsize=None)
+def _settings(name: str):
+    return load(import_module(PACKAGES[name]).Settings)
