@@ -154,7 +154,7 @@ def qualifying_result(row: Row, dump: ErgastDump) -> dict:
         **entrant(row),
         "Driver": driver(dump.drivers[row["driverId"]]),
         "Constructor": constructor(dump.constructors[row["constructorId"]]),
-        "Q1": qualifying_time(row["q1"]) or "",
+        "Q1": qualifying_time(row["q1"]),
     }
     for segment in ("q2", "q3"):
         if row[segment] != NULL:
