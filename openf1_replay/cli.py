@@ -57,13 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_host(cli_host: str | None) -> str:
-    """``--host`` wins; a host from the environment must be loopback."""
+def resolve_host(cli_host: str | None, env_name: str = "OPENF1_REPLAY_HOST") -> str:
+    """``--host`` wins; a host from the environment (``env_name``) must be loopback."""
     if cli_host:
         return cli_host
-    env_host = os.environ.get("OPENF1_REPLAY_HOST") or DEFAULT_HOST
+    env_host = os.environ.get(env_name) or DEFAULT_HOST
     if not is_loopback(env_host):
-        raise ValueError(f"refusing non-loopback host {env_host!r} from OPENF1_REPLAY_HOST; pass --host {env_host} explicitly")
+        raise ValueError(f"refusing non-loopback host {env_host!r} from {env_name}; pass --host {env_host} explicitly")
     return env_host
 
 
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"openf1_replay: error: cannot listen on {server.host}:{args.port}: {error}", file=sys.stderr, flush=True)
         return EXIT_RUNTIME
     print(banner(server), flush=True)
-    _wait_for_signal()
+    wait_for_signal()
     server.stop()
     return 0
 
@@ -113,7 +113,8 @@ def _create_server(args: argparse.Namespace) -> ReplayServer:
                         faults=faults)
 
 
-def _wait_for_signal() -> None:
+def wait_for_signal() -> None:
+    """Block until SIGINT or SIGTERM."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

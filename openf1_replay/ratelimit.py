@@ -1,11 +1,12 @@
-"""Production-like sliding-window rate limiting.
+"""Production-like rate limiting: sliding windows (OpenF1) or fixed windows (Jolpica).
 
 A spec is one or more ``N/PERIOD`` rules separated by ``;`` where PERIOD is
 ``second``, ``minute``, ``hour`` or a number of seconds followed by ``s``:
 ``30/10s``, ``3/second;30/minute``, ``30/1s``.  A request is accepted when,
 for every rule, fewer than N requests were accepted in the last PERIOD seconds
 (the window ``(now - PERIOD, now]`` on ``time.monotonic``).  Rejected requests
-do not count.  The limiter is not thread safe by itself; the caller locks.
+do not count.  ``FixedWindowLimiter`` counts per fixed window instead (see there).
+The limiters are not thread safe by themselves; the caller locks.
 """
 
 from __future__ import annotations
@@ -109,6 +110,45 @@ class SlidingWindowLimiter:
 
     def _forget_before(self, start: float) -> None:
         del self._accepted[: bisect_right(self._accepted, start)]
+
+
+class FixedWindowLimiter:
+    """Counts requests per fixed window of each rule, as django-ratelimit does behind Jolpica's throttles.
+
+    Each rule's windows follow one another from the first request after creation or `reset` (PERIOD long
+    each); a request is refused when it would be the (N+1)-th of a window of any rule. With `count_refused`
+    (Jolpica: its throttles all increment on every request) a refused request still counts in every rule's
+    window, so requests refused by the per-second rule use up the hourly one.
+    """
+
+    def __init__(self, rules: Iterable[RateRule] = (), count_refused: bool = True) -> None:
+        self.rules = list(rules)
+        self.count_refused = count_refused
+        self._epoch: float | None = None
+        self._windows: dict[int, tuple[int, int]] = {}  # rule index -> (window number, requests counted in it)
+
+    def try_acquire(self, now: float) -> bool:
+        if self._epoch is None:
+            self._epoch = now
+        windows = [int((now - self._epoch) // rule.period) for rule in self.rules]
+        counts = [self._count(index, window) for index, window in enumerate(windows)]
+        accepted = all(count < rule.limit for count, rule in zip(counts, self.rules))
+        if accepted or self.count_refused:
+            for index, (window, count) in enumerate(zip(windows, counts)):
+                self._windows[index] = (window, count + 1)
+        return accepted
+
+    def set_rules(self, rules: Iterable[RateRule]) -> None:
+        self.rules = list(rules)
+        self._windows.clear()
+
+    def reset(self) -> None:
+        self._epoch = None
+        self._windows.clear()
+
+    def _count(self, index: int, window: int) -> int:
+        counted_window, count = self._windows.get(index, (window, 0))
+        return count if counted_window == window else 0
 
 
 def _checked_rule(rule: RateRule) -> RateRule:

@@ -30,15 +30,17 @@ from .state import ReplayState
 DEFAULT_HOST = "127.0.0.1"
 
 
-class _ReplayHTTPServer(ThreadingHTTPServer):
+class ReplayHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server whose handlers reach their replay as ``self.server.replay``."""
+
     daemon_threads = True
     block_on_close = False  # idle keep-alive connections must not block stop()
 
-    def __init__(self, address: tuple[str, int], replay: "ReplayServer") -> None:
+    def __init__(self, address: tuple[str, int], replay: "BackgroundServer", handler_class=ReplayRequestHandler) -> None:
         self.replay = replay
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        super().__init__(address, ReplayRequestHandler)
+        super().__init__(address, handler_class)
 
     def server_bind(self) -> None:
         socketserver.TCPServer.server_bind(self)  # skip the slow getfqdn() lookup
@@ -49,7 +51,64 @@ class _ReplayHTTPServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class ReplayServer:
+class BackgroundServer:
+    """An HTTP server answering from a background daemon thread: start, stop, port, root URL, ``with``.
+
+    Subclasses name their request handler (``handler_class``, which reads ``self.server.replay``) and their
+    thread, and set ``host``, ``verbose`` and ``_requested_port`` before starting."""
+
+    handler_class = ReplayRequestHandler
+    thread_name = "openf1-replay"
+    host: str
+    verbose: bool
+    _requested_port: int
+    _httpd: ReplayHTTPServer | None = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1] if self._httpd else self._requested_port
+
+    @property
+    def root_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self):
+        if self.running:
+            raise RuntimeError(f"{type(self).__name__} is already running")
+        self._httpd = ReplayHTTPServer((self.host, self._requested_port), self, self.handler_class)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"{self.thread_name}-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if not self.running:
+            return
+        httpd, thread = self._httpd, self._thread
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+        self._requested_port = httpd.server_address[1]
+        self._httpd = self._thread = None
+
+    def __enter__(self):
+        return self if self.running else self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+class ReplayServer(BackgroundServer):
     """Recorded OpenF1 data served over HTTP from a background daemon thread."""
 
     def __init__(
@@ -84,8 +143,6 @@ class ReplayServer:
         self.latency = latency
         self.state = ReplayState(parse_rate_limit(rate_limit))
         self._requested_port = port
-        self._httpd: _ReplayHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def latency(self) -> float:
@@ -97,19 +154,6 @@ class ReplayServer:
         if seconds < 0:
             raise ValueError(f"latency must be >= 0 seconds, got {seconds}")
         self._latency = seconds
-
-    @property
-    def running(self) -> bool:
-        return self._httpd is not None
-
-    @property
-    def port(self) -> int:
-        return self._httpd.server_address[1] if self._httpd else self._requested_port
-
-    @property
-    def root_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -159,33 +203,7 @@ class ReplayServer:
 
     def start(self) -> "ReplayServer":
         self.faults.restart()
-        if self.running:
-            raise RuntimeError("ReplayServer is already running")
-        self._httpd = _ReplayHTTPServer((self.host, self._requested_port), self)
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name=f"openf1-replay-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if not self.running:
-            return
-        httpd, thread = self._httpd, self._thread
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
-        self._requested_port = httpd.server_address[1]
-        self._httpd = self._thread = None
-
-    def __enter__(self) -> "ReplayServer":
-        return self if self.running else self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
+        return super().start()
 
     def __repr__(self) -> str:
         source = self.data_dir or "<records>"

@@ -6,9 +6,11 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
-from .ratelimit import RateRule, SlidingWindowLimiter
+from .ratelimit import FixedWindowLimiter, RateRule, SlidingWindowLimiter
+
+Limiter = SlidingWindowLimiter | FixedWindowLimiter
 
 DEFAULT_LOG_LIMIT = 100_000
 
@@ -25,9 +27,10 @@ class Admission:
 class ReplayState:
     """Limiter window plus counters and request log, guarded by one lock."""
 
-    def __init__(self, rules: Iterable[RateRule] = (), log_limit: int = DEFAULT_LOG_LIMIT) -> None:
+    def __init__(self, rules: Iterable[RateRule] = (), log_limit: int = DEFAULT_LOG_LIMIT,
+                 limiter: Callable[[Iterable[RateRule]], Limiter] = SlidingWindowLimiter) -> None:
         self._lock = threading.Lock()
-        self._limiter = SlidingWindowLimiter(rules)
+        self._limiter = limiter(rules)
         self._log_limit = log_limit
         self._generation = 0
         self._clear_stats()

@@ -1,0 +1,107 @@
+"""Command line: ``python -m jolpica_replay --port 8766 [--data-dir DIR] [--rate-limit SPEC] [--time-scale S]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from openf1_replay.cli import resolve_host, wait_for_signal
+from openf1_replay.faults import KINDS, FaultPlan, parse_kinds
+from openf1_replay.ratelimit import describe_rules
+
+from .dump import DATA_DIR_ENV, default_data_dir
+from .server import JOLPICA_RATE_LIMIT, JolpicaReplayServer
+
+PROGRAM = "jolpica_replay"
+DEFAULT_PORT = 8766
+EXIT_USAGE = 2
+EXIT_RUNTIME = 1
+
+DESCRIPTION = "Serve the Ergast CSV export like https://api.jolpi.ca/ergast/f1 (offline replay of Jolpica-F1)."
+EPILOG = f"""\
+Endpoints: /ergast/f1/{{season}}.json (schedule), /{{season}}/results.json,
+/{{season}}/qualifying.json, /{{season}}/sprint.json, each also per round
+(/{{season}}/{{round}}/results.json); ?limit= (default 30, at most 100) &offset=.
+DIR: the export's folder or one holding it as ergast_csv_dump/; default
+${DATA_DIR_ENV} if set, else ../shared/jolpica from the current directory.
+Env fallbacks: JOLPICA_REPLAY_PORT, JOLPICA_REPLAY_RATE_LIMIT,
+JOLPICA_REPLAY_TIME_SCALE, JOLPICA_REPLAY_HOST (loopback only; else --host).
+Limits: fixed windows counting every request, as Jolpica's; over them HTTP 429
+{{"detail":"Request was throttled."}} without Retry-After. A query parameter
+whose name contains 'cache' gets 403. Faults: {', '.join(KINDS)}.
+Controls: GET /__replay/stats, GET /__replay/health, POST /__replay/reset."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    env = os.environ.get
+    parser = argparse.ArgumentParser(prog=f"python -m {PROGRAM}", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="the Ergast CSV export (see below)")
+    parser.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", default=env("JOLPICA_REPLAY_PORT", str(DEFAULT_PORT)),
+                        help="port, 0 = any free port (default %(default)s)")
+    parser.add_argument("--rate-limit", default=env("JOLPICA_REPLAY_RATE_LIMIT", JOLPICA_RATE_LIMIT), metavar="SPEC",
+                        help="N/PERIOD rules joined by ';', or 'off' (default %(default)s, Jolpica's)")
+    parser.add_argument("--time-scale", default=env("JOLPICA_REPLAY_TIME_SCALE", "1"), metavar="S",
+                        help="divide every limit period by S, e.g. 3600 makes the hour a second (default %(default)s)")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS", help="delay before each answer")
+    parser.add_argument("--faults", type=float, default=0.0, metavar="RATE",
+                        help="share of requests answered with an injected fault (0..1, default 0)")
+    parser.add_argument("--fault-kinds", default="all", metavar="LIST",
+                        help=f"comma-separated, among {','.join(KINDS)}")
+    parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draw (reproducible runs)")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    return parser
+
+
+def create_server(args: argparse.Namespace) -> JolpicaReplayServer:
+    port, time_scale = _number(args.port, int, "port"), _number(args.time_scale, float, "time scale")
+    if not 0 <= port <= 65535:
+        raise ValueError(f"invalid port {port}")
+    faults = FaultPlan(rate=args.faults, seed=args.fault_seed, kinds=parse_kinds(args.fault_kinds))
+    return JolpicaReplayServer(args.data_dir or default_data_dir(), host=resolve_host(args.host, "JOLPICA_REPLAY_HOST"),
+                               port=port, rate_limit=args.rate_limit, time_scale=time_scale, latency=args.latency,
+                               verbose=args.verbose, faults=faults)
+
+
+def banner(server: JolpicaReplayServer, load_seconds: float) -> str:
+    seasons = server.dump.seasons
+    extras = [f"rate limit {describe_rules(server.rate_limit)}", f"loaded in {load_seconds:.2f}s"]
+    if server.time_scale != 1:
+        extras.insert(1, f"time scale {server.time_scale:g}")
+    if server.latency:
+        extras.append(f"latency {server.latency:g}s")
+    if server.faults.rate:
+        extras.append(f"faults {server.faults.rate:g} ({','.join(server.faults.kinds)})")
+    return (f"Jolpica replay of {server.data_dir} (seasons {seasons[0]}-{seasons[-1]}) on {server.base_url} "
+            f"[{', '.join(extras)}]")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        server = create_server(args)
+    except (ValueError, OSError) as error:
+        print(f"{PROGRAM}: error: {error}", file=sys.stderr, flush=True)
+        return EXIT_USAGE
+    load_seconds = time.perf_counter() - started
+    try:
+        server.start()
+    except OSError as error:
+        print(f"{PROGRAM}: error: cannot listen on {server.host}:{server.port}: {error}", file=sys.stderr, flush=True)
+        return EXIT_RUNTIME
+    print(banner(server, load_seconds), flush=True)
+    wait_for_signal()
+    server.stop()
+    return 0
+
+
+def _number(text: str, kind: type, name: str):
+    try:
+        return kind(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {text!r}") from None
