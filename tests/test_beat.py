@@ -11,9 +11,8 @@ import uuid
 
 import psycopg
 import pytest
-import redis
 
-from tests.support import Beat, Worker, broker_url
+from tests.support import Beat, broker_url, worker_nodes
 
 BROKER = broker_url("beat")
 TICK = 2  # seconds between ticks in the integration tests
@@ -111,24 +110,22 @@ def test_two_ticks_at_once_start_one_run_and_the_other_says_why(database, db, mo
 @pytest.fixture(scope="module")
 def beats(database, replay, tmp_path_factory):
     """A worker and two beats (every TICK seconds) on Redis DB 9; the first beat holds the lock."""
-    redis.Redis.from_url(BROKER).flushdb()
     with psycopg.connect(database, autocommit=True) as conn:
         conn.execute(f'DELETE FROM "SyncRuns" WHERE {SCHEDULED}')
     tmp = tmp_path_factory.mktemp("beat")
     env = {"BEAT_SYNC_RECENT_EVERY": str(TICK), "LOG_FORMAT": "text"}
-    worker = Worker(BROKER, replay.base_url, database, tmp / "worker.log", extra_env=env)
-    worker.start()
-    beat_env = {**worker.env(), **env}
-    first = Beat(tmp / "beat-1.log", beat_env)
-    first.wait_for("beat: Acquired lock")
-    second = Beat(tmp / "beat-2.log", beat_env)
-    second.wait_for("beat: Starting...")
-    yield worker, first, second
-    for process in (second, first, worker):
-        process.stop()
+    with worker_nodes(BROKER, database, tmp, **env) as start:
+        (worker,) = start(replay.base_url)
+        beat_env = {**worker.env(), **env}
+        first = Beat(tmp / "beat-1.log", beat_env)
+        first.wait_for("beat: Acquired lock")
+        second = Beat(tmp / "beat-2.log", beat_env)
+        second.wait_for("beat: Starting...")
+        yield worker, first, second
+        for beat in (second, first):
+            beat.stop()
     with psycopg.connect(database, autocommit=True) as conn:
         conn.execute(f'DELETE FROM "SyncRuns" WHERE {SCHEDULED}')
-    redis.Redis.from_url(BROKER).flushdb()
 
 
 def ticks_received(log: str) -> int:

@@ -53,14 +53,10 @@ def clean_state(database, replay, tmp_path_factory):
     def of(*years: int) -> str:
         if years not in cache:
             empty_tables(database)
-            redis.Redis.from_url(BROKER).flushdb()
             replay.reset()
-            w = Worker(BROKER, replay.base_url, database, tmp_path_factory.mktemp("clean") / "worker.log")
-            w.start()
-            try:
+            with worker_nodes(BROKER, database, tmp_path_factory.mktemp("clean")) as start:
+                (w,) = start(replay.base_url)
                 assert all(r["status"] == "succeeded" for r in sync_years(w, years))
-            finally:
-                w.stop()
             cache[years] = state_hash(database)
         return cache[years]
 

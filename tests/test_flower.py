@@ -15,9 +15,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-import redis
 
-from tests.support import REPO, Worker, broker_url
+from tests.support import REPO, broker_url, worker_nodes
 
 BROKER = broker_url("flower")
 
@@ -70,25 +69,23 @@ def get(url: str, credentials: str | None = None) -> int:
 @pytest.fixture(scope="module")
 def flower(database, replay, tmp_path_factory):
     """A worker on Redis DB 11, then Flower through the launcher with a random password."""
-    redis.Redis.from_url(BROKER).flushdb()
     tmp_path = tmp_path_factory.mktemp("flower")
-    worker = Worker(BROKER, replay.base_url, database, tmp_path / "worker.log", concurrency=1)
-    worker.start()
-    password, port = secrets.token_urlsafe(12), free_port()
-    log = open(tmp_path / "flower.log", "wb")
-    process = launcher("--address", "127.0.0.1", "--port", str(port), stdout=log, stderr=subprocess.STDOUT,
-                       env={**worker.env(), "FLOWER_BASIC_AUTH": f"ops:other-pass,admin:{password}"},
-                       start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while get(f"{base}/healthcheck") != 200:
-        assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "flower.log").read_text()
-        time.sleep(0.2)
-    yield base, password, process
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=15)
-    log.close()
-    worker.stop()
+    with worker_nodes(BROKER, database, tmp_path) as start:
+        (worker,) = start(replay.base_url, concurrency=1)
+        password, port = secrets.token_urlsafe(12), free_port()
+        log = open(tmp_path / "flower.log", "wb")
+        process = launcher("--address", "127.0.0.1", "--port", str(port), stdout=log, stderr=subprocess.STDOUT,
+                           env={**worker.env(), "FLOWER_BASIC_AUTH": f"ops:other-pass,admin:{password}"},
+                           start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while get(f"{base}/healthcheck") != 200:
+            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "flower.log").read_text()
+            time.sleep(0.2)
+        yield base, password, process
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+        log.close()
 
 
 @pytest.mark.integration

@@ -10,10 +10,9 @@ import secrets
 import time
 
 import pytest
-import redis
 
 from tests import recorded
-from tests.support import Worker, broker_url, send
+from tests.support import broker_url, send, worker_nodes
 
 
 def render(log_format: str, message: str, *args, exc: BaseException | None = None) -> str:
@@ -93,15 +92,11 @@ def json_worker(database, data_dir, tmp_path):
 
     broker_password, openf1_password = secrets.token_urlsafe(9), secrets.token_urlsafe(9)
     broker = broker_url("logs", password=broker_password)
-    redis.Redis.from_url(broker).flushdb()
-    server = ReplayServer(data_dir=str(data_dir), port=0, credentials=("sponsor", openf1_password)).start()
-    worker = Worker(broker, server.base_url, database, tmp_path / "worker.log", extra_env={
-        "LOG_FORMAT": "json", "OPENF1_USERNAME": "sponsor", "OPENF1_PASSWORD": openf1_password})
-    worker.start()
-    yield worker, server, (broker_password, openf1_password)
-    worker.stop()
-    server.stop()
-    redis.Redis.from_url(broker).flushdb()
+    with ReplayServer(data_dir=str(data_dir), port=0, credentials=("sponsor", openf1_password)) as server, \
+            worker_nodes(broker, database, tmp_path) as start:
+        (worker,) = start(server.base_url, LOG_FORMAT="json", OPENF1_USERNAME="sponsor",
+                          OPENF1_PASSWORD=openf1_password)
+        yield worker, server, (broker_password, openf1_password)
 
 
 @pytest.mark.integration

@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from tests.conftest import REPO
-from tests.support import Worker, broker_url, content_hash, empty_tables
+from tests.support import broker_url, content_hash, empty_tables, worker_nodes
 
 pytestmark = pytest.mark.integration
 
@@ -58,19 +58,13 @@ def test_a_sync_from_the_recording_gives_the_same_database_as_a_sync_from_the_so
     with psycopg.connect(database, autocommit=True) as db:
         from_source, results = content_hash(db), db.execute('SELECT count(*) FROM "Results"').fetchone()[0]
     empty_tables(database)
-    redis.Redis.from_url(SECOND_BROKER).flushdb()
-    copy = ReplayServer(data_dir=str(recording[0]), port=0).start()
-    second = Worker(broker_url=SECOND_BROKER, openf1_url=copy.base_url, database_url=database,
-                    log_path=tmp_path / "copy-worker.log")
-    try:
-        second.start()
+    with ReplayServer(data_dir=str(recording[0]), port=0) as copy, \
+            worker_nodes(SECOND_BROKER, database, tmp_path) as start:
+        (second,) = start(copy.base_url)
         assert second.run("sync_season", 2024, include_results=True)["status"] == "succeeded"
         assert copy.stats()["requests"] > 0  # the copy, not the source, answered this sync
         with psycopg.connect(database, autocommit=True) as db:
             assert results > 0 and content_hash(db) == from_source
-    finally:
-        second.stop()
-        copy.stop()
 
 
 def test_record_without_results_asks_no_spoiler_endpoint_and_saves_none(replay_log, tmp_path):

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.support import Worker, broker_url, content_hash, empty_tables, send, wait_for_run
+from tests.support import Worker, broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 # The dispatcher is the task that makes requests now (it lands the season); the round steps read the landing.
@@ -19,15 +19,9 @@ REQUESTING = {"sync_season"}
 @pytest.fixture()
 def lone_worker(database, replay_log, tmp_path):
     """A worker of its own on its own Redis DB, so no other worker can pick up the redelivered task."""
-    import redis
-
-    broker = broker_url("redelivery")
-    redis.Redis.from_url(broker).flushdb()
-    w = Worker(broker_url=broker, openf1_url=replay_log.base_url, database_url=database,
-               log_path=tmp_path / "worker.log", concurrency=2)
-    w.start()
-    yield w
-    w.stop()
+    with worker_nodes(broker_url("redelivery"), database, tmp_path) as start:
+        (w,) = start(replay_log.base_url, concurrency=2)
+        yield w
 
 
 def test_a_task_killed_mid_run_is_redelivered_and_the_season_ends_as_a_clean_run(lone_worker, replay_log, db):
