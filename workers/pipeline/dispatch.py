@@ -1,6 +1,6 @@
 """The dispatcher's work: plan a selection of rounds, land what it needs, and record the run's rounds.
 
-    index    the source's index requests for each year (OpenF1: `meetings?year=`), landed
+    index    the requests that list each year's rounds (a schedule), landed
     select   the whole season, or the rounds overlapping a window (recent days)
     content  every request the selected rounds need, landed, asked again until nothing new is needed (paging);
              a season-wide request that fails for good falls back to per-round requests, and the run says so
