@@ -54,9 +54,15 @@ class RoundIndex:
 
 
 class Landed(Protocol):
-    """The landed answers of one source and season, newest first, as the source decodes them."""
+    """The landed answers of one source and season, as the source decodes them."""
 
-    def records(self, endpoint: str, round_key: str | None = None) -> list[Any]: ...
+    def records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
+        """The records of the newest answer of the endpoint covering the round."""
+        ...
+
+    def all_records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
+        """The records of every answer of the endpoint covering the round (all its pages), in request order."""
+        ...
 
 
 class Source:
