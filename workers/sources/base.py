@@ -15,7 +15,7 @@ from typing import Any, Protocol, Sequence
 
 from workers.http import Answer, SourceClient
 from workers.ratelimit import FleetLimiter
-from workers.rows import EntrantRows, Mapped, Rejected, RoundRows, SessionInfo
+from workers.rows import EntrantInfo, EntrantRows, Mapped, Rejected, RoundRows, SessionInfo
 from workers.settings import SourceSettings, load
 
 
@@ -114,5 +114,7 @@ class Source:
         raise NotImplementedError
 
     def result_rows(self, landed: Landed, round_key: str, sessions: Sequence[SessionInfo],
-                    entrant_by_number: dict[int, Any]) -> Mapped:
+                    entrants: Sequence[EntrantInfo]) -> Mapped:
+        """Results of the round's completed sessions, each matched to one of the round's entrants (by car number,
+        or by the source's own keys of its driver and team)."""
         raise NotImplementedError
