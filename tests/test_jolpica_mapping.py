@@ -68,6 +68,11 @@ def test_a_round_named_with_accents_gets_an_ascii_slug():
         assert round_slug.isascii() and round_slug == f"2021-{slug(race['raceName'])}"
 
 
+def test_every_ergast_race_from_1950_gets_a_round_slug_of_its_own():
+    slugs = [mapping.round_slug(Race.model_validate(jd.csv_race(r["raceId"]))) for r in jd.table("races")]
+    assert len(set(slugs)) == len(slugs) == len(jd.table("races"))
+
+
 def test_before_2021_a_round_starts_on_its_race_day():
     landing = jd.csv_weekend_landing(SOURCE, [r["raceId"] for r in jd.table("races") if r["year"] == "1999"])
     for race in (r for r in jd.table("races") if r["year"] == "1999"):

@@ -266,7 +266,10 @@ def test_a_car_number_carried_by_two_entrants_matches_none_by_number_but_each_by
         key = jd.round_key_of(race)
         landing = jd.csv_weekend_landing(SOURCE, [race])
         _, entrants = written(landing, key)
-        assert not {int(n) for n in numbers} & set(entrants_by_car_number(entrants))
+        by_number = entrants_by_car_number(entrants)
+        assert not {int(n) for n in numbers} & set(by_number)
+        carried_once = [e for e in entrants if [o.car_number for o in entrants].count(e.car_number) == 1]
+        assert {e.car_number: e.id for e in carried_once if e.car_number is not None} == by_number
         result = mapped(landing, key)
         entrant_ids = {r["EntrantId"] for r in of_session(result.rows, key, "race")}
         for rows in numbers.values():
