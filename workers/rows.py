@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, Iterable
 
 
 class SessionType(IntEnum):
@@ -91,6 +91,27 @@ class SessionInfo:
     source_key: str | None
     type: SessionType
     status: SessionStatus
+
+
+@dataclass(frozen=True)
+class EntrantInfo:
+    """An entrant of the round as the results step sees it: its row, its car number, and the keys this source
+    gave its driver and its team (None where the source registered none), so a source can match a result by
+    number or by its own identities."""
+
+    id: Any
+    car_number: int | None
+    driver_key: str | None = None
+    team_key: str | None = None
+
+
+def entrants_by_car_number(entrants: Iterable[EntrantInfo]) -> dict[int, Any]:
+    """Car number → entrant; a number shared by two entrants maps to none (ambiguous)."""
+    ids: dict[int, set[Any]] = {}
+    for entrant in entrants:
+        if entrant.car_number is not None:
+            ids.setdefault(entrant.car_number, set()).add(entrant.id)
+    return {number: next(iter(found)) for number, found in ids.items() if len(found) == 1}
 
 
 def slugify(text: str) -> str:

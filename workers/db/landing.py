@@ -37,16 +37,26 @@ def fetched_at(conn: psycopg.Connection, source: str, key: str) -> datetime | No
     return row[0] if row else None
 
 
+_COVERING = ('SELECT "Status", "Body" FROM "LandedAnswers" WHERE "Source" = %(source)s AND "Endpoint" = %(endpoint)s '
+             'AND "Season" IS NOT DISTINCT FROM %(season)s AND ("Rounds" IS NULL OR %(round)s = ANY("Rounds")) ')
+
+
 def newest_covering(conn: psycopg.Connection, source: str, endpoint: str, season: int | None,
                     round_key: str | None) -> tuple[int, str] | None:
     """(status, body) of the newest answer of the endpoint for the season that covers the round (an answer for the
     whole season covers every round); with no round, the newest answer for the whole season."""
-    row = conn.execute(
-        'SELECT "Status", "Body" FROM "LandedAnswers" WHERE "Source" = %(source)s AND "Endpoint" = %(endpoint)s '
-        'AND "Season" IS NOT DISTINCT FROM %(season)s AND ("Rounds" IS NULL OR %(round)s = ANY("Rounds")) '
-        'ORDER BY "FetchedAt" DESC, "Id" DESC LIMIT 1',
-        {"source": source, "endpoint": endpoint, "season": season, "round": round_key}).fetchone()
+    row = conn.execute(_COVERING + 'ORDER BY "FetchedAt" DESC, "Id" DESC LIMIT 1',
+                       {"source": source, "endpoint": endpoint, "season": season, "round": round_key}).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def every_covering(conn: psycopg.Connection, source: str, endpoint: str, season: int | None,
+                   round_key: str | None) -> list[tuple[int, str]]:
+    """(status, body) of every answer of the endpoint for the season that covers the round (each page of a paged
+    endpoint), in request order."""
+    rows = conn.execute(_COVERING + 'ORDER BY "Request"',
+                        {"source": source, "endpoint": endpoint, "season": season, "round": round_key}).fetchall()
+    return [(status, body) for status, body in rows]
 
 
 def has_endpoint(conn: psycopg.Connection, source: str, season: int, endpoints: tuple[str, ...]) -> bool:

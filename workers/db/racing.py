@@ -9,7 +9,7 @@ import psycopg
 
 from workers.db import identities
 from workers.db.upsert import TableSpec, ids_by, insert_row, update_row, upsert_rows
-from workers.rows import SOURCE_KEY, EntrantRows, RoundRows, SessionInfo, SessionStatus, SessionType
+from workers.rows import SOURCE_KEY, EntrantInfo, EntrantRows, RoundRows, SessionInfo, SessionStatus, SessionType
 
 # Shared identities (circuits, drivers, teams) take their attributes from the latest round that uses
 # them, whatever order rounds are synced in: an earlier round never overwrites a later one's values.
@@ -141,17 +141,15 @@ def _sessions(conn: psycopg.Connection, source: str, round_id: Any, columns: str
                         [source, round_id]).fetchall()
 
 
-def entrants_by_car_number(conn: psycopg.Connection, round_id: Any) -> dict[int, Any]:
-    """Car number → entrant of the round; a number shared by two entrants maps to none (ambiguous)."""
-    rows = conn.execute('SELECT "CarNumber", "Id" FROM "Entrants" WHERE "RoundId" = %s AND "CarNumber" IS NOT NULL',
-                        [round_id]).fetchall()
-    found: dict[int, Any] = {}
-    ambiguous = set()
-    for number, entrant_id in rows:
-        if number in found:
-            ambiguous.add(number)
-        found[number] = entrant_id
-    return {n: i for n, i in found.items() if n not in ambiguous}
+def entrants_of_round(conn: psycopg.Connection, source: str, round_id: Any) -> list[EntrantInfo]:
+    """The round's entrants with their car numbers and the keys this source registered for their driver and team."""
+    rows = conn.execute(
+        'SELECT e."Id", e."CarNumber", d."SourceKey", t."SourceKey" FROM "Entrants" e '
+        'LEFT JOIN "SourceIdentities" d '
+        'ON d."RowId" = e."DriverId" AND d."Source" = %(source)s AND d."Kind" = \'driver\' '
+        'LEFT JOIN "SourceIdentities" t ON t."RowId" = e."TeamId" AND t."Source" = %(source)s AND t."Kind" = \'team\' '
+        'WHERE e."RoundId" = %(round)s', {"source": source, "round": round_id}).fetchall()
+    return [EntrantInfo(entrant_id, number, driver_key, team_key) for entrant_id, number, driver_key, team_key in rows]
 
 
 def replace_results(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) -> WriteCounts:

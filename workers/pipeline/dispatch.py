@@ -180,6 +180,10 @@ class _Reader:
         with connection() as conn:
             return LandedReader(conn, self.source, self.season).records(endpoint, round_key)
 
+    def all_records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
+        with connection() as conn:
+            return LandedReader(conn, self.source, self.season).all_records(endpoint, round_key)
+
 
 def recent_window(days: int, now: datetime) -> tuple[datetime, datetime]:
     return now - timedelta(days=days), now

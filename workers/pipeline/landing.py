@@ -25,6 +25,7 @@ class LandedReader:
     def __init__(self, conn: psycopg.Connection, source: Source, season: int | None) -> None:
         self.conn, self.source, self.season = conn, source, season
         self._decoded: dict[tuple[str, str | None], list[Any]] = {}
+        self._every: dict[tuple[str, str | None], list[Any]] = {}
 
     def records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
         """The records of the newest answer of the endpoint covering the round (no answer: no records)."""
@@ -33,6 +34,14 @@ class LandedReader:
             found = landing_db.newest_covering(self.conn, self.source.name, endpoint, self.season, round_key)
             self._decoded[key] = [] if found is None else self.source.decode(endpoint, Answer(*found))
         return self._decoded[key]
+
+    def all_records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
+        """The records of every answer of the endpoint covering the round (all its pages), in request order."""
+        key = (endpoint, round_key)
+        if key not in self._every:
+            found = landing_db.every_covering(self.conn, self.source.name, endpoint, self.season, round_key)
+            self._every[key] = [r for answer in found for r in self.source.decode(endpoint, Answer(*answer))]
+        return self._every[key]
 
 
 def needs_fetch(source: Source, request: Request, run_started: datetime) -> bool:

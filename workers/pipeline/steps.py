@@ -44,7 +44,7 @@ def sync_results(run_id: str | None, source_name: str, season: int, round_key: s
         round_id, _ = _round(conn, source.name, round_key)
         mapped = source.result_rows(LandedReader(conn, source, season), round_key,
                                     racing.sessions_of_round(conn, source.name, round_id),
-                                    racing.entrants_by_car_number(conn, round_id))
+                                    racing.entrants_of_round(conn, source.name, round_id))
         counts = racing.replace_results(conn, mapped.rows)
         return record_step(conn, run_id, source, StepSummary(round_key), counts, mapped.rejected)
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol, Sequence
 
 from workers.http import Answer, SourceClient
 from workers.ratelimit import FleetLimiter
-from workers.rows import EntrantRows, Mapped, Rejected, RoundRows, SessionInfo
+from workers.rows import EntrantInfo, EntrantRows, Mapped, Rejected, RoundRows, SessionInfo
 from workers.settings import SourceSettings, load
 
 
@@ -54,9 +54,15 @@ class RoundIndex:
 
 
 class Landed(Protocol):
-    """The landed answers of one source and season, newest first, as the source decodes them."""
+    """The landed answers of one source and season, as the source decodes them."""
 
-    def records(self, endpoint: str, round_key: str | None = None) -> list[Any]: ...
+    def records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
+        """The records of the newest answer of the endpoint covering the round."""
+        ...
+
+    def all_records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
+        """The records of every answer of the endpoint covering the round (all its pages), in request order."""
+        ...
 
 
 class Source:
@@ -108,5 +114,7 @@ class Source:
         raise NotImplementedError
 
     def result_rows(self, landed: Landed, round_key: str, sessions: Sequence[SessionInfo],
-                    entrant_by_number: dict[int, Any]) -> Mapped:
+                    entrants: Sequence[EntrantInfo]) -> Mapped:
+        """Results of the round's completed sessions, each matched to one of the round's entrants (by car number,
+        or by the source's own keys of its driver and team)."""
         raise NotImplementedError

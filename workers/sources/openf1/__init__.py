@@ -6,7 +6,9 @@ the rest of source.py load on first use."""
 
 from workers.sources.openf1.settings import OpenF1Settings as Settings
 
-LAZY = ("SOURCE", "OpenF1", "meeting_end")
+
+
+LAZY = ('SOURCE', 'OpenF1', 'meeting_end')
 
 
 def __getattr__(name: str):

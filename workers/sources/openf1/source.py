@@ -15,7 +15,8 @@ from typing import Any, Sequence
 from workers.errors import PermanentError
 from workers.http import Answer
 from workers.ratelimit import FleetLimiter
-from workers.rows import SOURCE_KEY, EntrantRows, Mapped, Rejected, RoundRows, SessionInfo
+from workers.rows import (SOURCE_KEY, EntrantInfo, EntrantRows, Mapped, Rejected, RoundRows, SessionInfo,
+                          entrants_by_car_number)
 from workers.sources.base import Landed, Request, RoundIndex, RoundRef, Source
 from workers.sources.openf1 import endpoints as ep
 from workers.sources.openf1 import mapping
@@ -120,13 +121,14 @@ class OpenF1(Source):
         return rows
 
     def result_rows(self, landed: Landed, round_key: str, sessions: Sequence[SessionInfo],
-                    entrant_by_number: dict[int, Any]) -> Mapped:
-        """Results of the meeting's completed sessions, with the grids OpenF1 files under the qualifying."""
+                    entrants: Sequence[EntrantInfo]) -> Mapped:
+        """Results of the meeting's completed sessions, with the grids OpenF1 files under the qualifying; a result
+        finds its entrant by car number within the meeting."""
         key = int(round_key)
         raw_results = of_meeting(landed.records(ep.SESSION_RESULT.path, round_key), key)
         results, rejected = ep.validate(ep.SESSION_RESULT, raw_results)
         grids, bad_grid = ep.validate(ep.STARTING_GRID, of_meeting(landed.records(ep.STARTING_GRID.path, round_key), key))
-        mapped = mapping.result_rows(results, grids, sessions, entrant_by_number)
+        mapped = mapping.result_rows(results, grids, sessions, entrants_by_car_number(entrants))
         mapped.rejected = rejected + bad_grid + as_received(mapped.rejected, raw_results, ("session_key", "driver_number"))
         return mapped
 

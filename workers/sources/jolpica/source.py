@@ -1,0 +1,118 @@
+"""Jolpica's season plan and the mapping of its landed pages (SPEC §5).
+
+A season is its schedule (`{season}.json`, the index) and, with results only, the pages of `{season}/results.json`,
+`{season}/qualifying.json` (1994 on) and `{season}/sprint.json` (2021 on), 100 result rows a page: the first page
+of each is asked for, then every further page its `total` needs. Every request covers the whole season; a round
+reads every landed page of an endpoint (`Landed.all_records`) and merges its race across them. Without results
+nothing but the schedule is asked for (SPEC §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Sequence
+
+from workers.errors import PermanentError
+from workers.http import Answer
+from workers.ratelimit import FleetLimiter
+from workers.rows import EntrantInfo, EntrantRows, Mapped, RoundRows, SessionInfo
+from workers.sources.base import Landed, Request, RoundIndex, RoundRef, Source
+from workers.sources.jolpica import endpoints as ep
+from workers.sources.jolpica import mapping, results
+from workers.sources.jolpica.client import JolpicaClient
+from workers.sources.jolpica.models import Page, Race, validate
+from workers.sources.jolpica.settings import JolpicaSettings
+
+
+def parse_round_key(round_key: str) -> tuple[int, int]:
+    """`{season}/{round}` → (season, round)."""
+    season, _, number = round_key.partition("/")
+    if not (season.isdigit() and number.isdigit()):
+        raise PermanentError(f"{round_key!r} is not a Jolpica round key (season/round)")
+    return int(season), int(number)
+
+
+def pages(landed: Landed, endpoint: ep.Endpoint, season: int, round_key: str | None = None) -> list[Page]:
+    return [p for p in landed.all_records(endpoint.at(season), round_key) if isinstance(p, Page)]
+
+
+class Jolpica(Source):
+    name = "jolpica"
+    label = "Jolpica"
+    record_key = "number"  # a result row's car number (a rejected race is known by its round key)
+    settings_class = JolpicaSettings
+
+    def first_year(self) -> int:
+        return self.settings.FIRST_YEAR
+
+    def covers(self, year: int) -> bool:
+        return year >= self.first_year()
+
+    def client(self, limiter: FleetLimiter | None) -> JolpicaClient:
+        return JolpicaClient(self.settings, limiter)
+
+    def decode(self, endpoint: str, answer: Answer) -> list[Any]:
+        """One record per answer: its page (paging and races), since planning needs its `total`."""
+        return [ep.decode_page(endpoint, answer)]
+
+    # -- planning ----------------------------------------------------------------------------------------------
+
+    def index_requests(self, year: int) -> list[Request]:
+        return [ep.page_request(ep.SCHEDULE, year, 0)]
+
+    def rounds(self, year: int, landed: Landed) -> RoundIndex:
+        races, rejected = self._schedule(landed, year)
+        starts = [(race.key, mapping.race_start(race)) for race in races if race.season == year]
+        return RoundIndex([RoundRef(key, start, start) for key, start in starts], rejected)
+
+    def content_requests(self, year: int, selected: Sequence[RoundRef], whole_season: bool, include_results: bool,
+                         fallbacks: frozenset[str], landed: Landed) -> list[Request]:
+        """Results only: every page of each results endpoint the season has (the whole season, whatever rounds
+        are selected: a season-level page holds many rounds)."""
+        if not selected or not include_results:
+            return []
+        wanted: list[Request] = []
+        for endpoint in ep.RESULT_ENDPOINTS:
+            if endpoint.covers(year):
+                wanted += ep.pages_wanted(endpoint, year, pages(landed, endpoint, year))
+        return wanted
+
+    # -- mapping -----------------------------------------------------------------------------------------------
+
+    def round_rows(self, landed: Landed, round_key: str, now: datetime) -> RoundRows:
+        weekend = self.weekend(landed, round_key)
+        sessions = mapping.session_rows(weekend)
+        race = weekend.race
+        return RoundRows(series=mapping.SERIES, year=race.season, circuit=mapping.circuit_row(race.circuit),
+                         round=mapping.round_row(race, sessions), sessions=sessions)
+
+    def entrant_rows(self, landed: Landed, round_key: str, session_starts: dict[str, datetime]) -> EntrantRows:
+        return mapping.entrant_rows(self.weekend(landed, round_key))
+
+    def result_rows(self, landed: Landed, round_key: str, sessions: Sequence[SessionInfo],
+                    entrants: Sequence[EntrantInfo]) -> Mapped:
+        """Results matched to entrants by driverId and constructorId (numbers are missing or shared in history)."""
+        return results.result_rows(self.weekend(landed, round_key), sessions, entrants)
+
+    # -- helpers -----------------------------------------------------------------------------------------------
+
+    def weekend(self, landed: Landed, round_key: str) -> mapping.Weekend:
+        """The round's race from the schedule and its rows of every results endpoint, merged across pages."""
+        season, number = parse_round_key(round_key)
+        race = next((r for r in self._schedule(landed, season)[0] if r.round == number), None)
+        if race is None:
+            raise PermanentError(f"round {round_key} is not in its season's landed schedule: sync its season first")
+        rows = {}
+        for endpoint in ep.RESULT_ENDPOINTS:
+            found = ep.races_of(pages(landed, endpoint, season, round_key), endpoint.rows_key)
+            rows[endpoint.name] = found.get((str(season), str(number)), {}).get(endpoint.rows_key, [])
+        return mapping.Weekend(race, rows[ep.RESULTS.name], rows[ep.QUALIFYING.name], rows[ep.SPRINT.name])
+
+    @staticmethod
+    def _schedule(landed: Landed, year: int) -> tuple[list[Race], list[Any]]:
+        raw = [race for page in landed.records(ep.SCHEDULE.at(year)) if isinstance(page, Page) for race in page.races]
+        return validate(Race, raw, ep.SCHEDULE.name)
+
+
+SOURCE = Jolpica()
+
+__all__ = ["SOURCE", "Jolpica", "parse_round_key"]
