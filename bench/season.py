@@ -49,10 +49,10 @@ MODES = {"results": True, "no-results": False}
 
 def least_time(requests: int, rates: list[tuple[int, float]]) -> float:
     """When the last of `requests` can go at the earliest under sliding windows (the first goes at 0)."""
-    times: list[float] = []
-    for k in range(requests):
-        times.append(max([0.0] + [times[k - limit] + period for limit, period in rates if k >= limit]))
-    return times[-1] if times else 0.0
+    from workers.ratelimit import Rate
+    from workers.ratelimit import least_time as least
+
+    return least(requests, [Rate(limit, period) for limit, period in rates])
 
 
 def scale_rate(limit: int, period: float, scale: int) -> tuple[int, int]:

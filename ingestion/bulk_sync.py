@@ -1,7 +1,11 @@
-"""`python -m ingestion.bulk_sync --all | --start-year A --end-year B [--no-results | --results]`: sync several
-seasons at once. The years (2023 to the current year) are checked before anything is sent (exit 2); then one
-`sync_season` per year is enqueued and every run followed to its end (progress lines carry counts only).
-Exit 0 only if every run succeeded, 1 otherwise, 3 when no worker answers."""
+"""`python -m ingestion.bulk_sync --all | --start-year A --end-year B [--no-results | --results] [--refresh]`: sync
+several seasons at once: with --all, every season from the first a source covers (1950) to the current one, each
+from its source (history before OPENF1_FIRST_YEAR, OpenF1 from it). The years are checked before anything is sent
+(exit 2); then one `sync_season` per year is enqueued and every run followed to its end: a line per season, and
+one for them all (seasons done, requests made, and about how long the rest takes at the sources' fleet limits).
+Progress lines carry counts only. A season whose landed answers are younger than its source's REFRESH_AFTER is
+mapped again from the landing without a request, unless --refresh. Exit 0 only if every run succeeded, 1
+otherwise, 3 when no worker answers."""
 
 from __future__ import annotations
 
@@ -9,16 +13,19 @@ import argparse
 import sys
 from datetime import datetime
 
-from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, client_app, command_main, database, enqueue, follow_runs, worker_answers)
+from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, client_app, command_main, database,
+                              enqueue, follow_runs, worker_answers)
 from workers.errors import BadArgument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--all", action="store_true", help="every season from 2023 to the current year")
+    which.add_argument("--all", action="store_true", help="every season from 1950 to the current year")
     which.add_argument("--start-year", help="first season of the range (with --end-year)")
     parser.add_argument("--end-year", help="last season of the range (default: the start year)")
     add_results_flags(parser)
+    parser.add_argument("--refresh", action="store_true",
+                        help="ask the sources again for what the landing holds, however young")
     parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
     parser.add_argument("--poll", type=float, default=LONGEST_LOOK, help=argparse.SUPPRESS)
 
@@ -32,8 +39,44 @@ def run(args: argparse.Namespace) -> int:
     app = client_app()
     if not worker_answers(app):
         return EXIT_NO_WORKER
-    runs = {str(year): enqueue(app, "sync_season", [year], args.include_results) for year in years}
-    return follow_runs(runs, args.timeout, args.poll)
+    options = {"refresh": True} if args.refresh else {}
+    runs = {str(year): enqueue(app, "sync_season", [year], args.include_results, **options) for year in years}
+    return follow_runs(runs, args.timeout, args.poll, summary=seasons_summary)
+
+
+def seasons_summary(runs: dict[str, dict | None]) -> str:
+    """`seasons 12/73 done, 140 requests, about 1h 02min left at the sources' limits` (counts only)."""
+    done = [year for year, run in runs.items() if run and run["status"] != "running"]
+    requests = sum(run["requests"] for run in runs.values() if run)
+    left = time_left(runs)
+    tail = f", about {duration(left)} left at the sources' limits" if left is not None else ""
+    return f"seasons {len(done)}/{len(runs)} done, {requests} requests{tail}"
+
+
+def time_left(runs: dict[str, dict | None]) -> float | None:
+    """The least time the requests still to come take under each source's fleet limit (the sources in parallel),
+    a season still to come costing what a finished season of its source cost on average; None before any ended."""
+    from workers import sources
+    from workers.ratelimit import least_time, parse_rates
+
+    by_source: dict[str, list[tuple[dict | None, bool]]] = {}
+    for year, run in runs.items():
+        ended = bool(run and run["status"] != "running")
+        by_source.setdefault(sources.for_season(int(year)).name, []).append((run, ended))
+    waits = []
+    for name, seasons in by_source.items():
+        finished = [run["requests"] for run, ended in seasons if ended]
+        if not finished:
+            return None
+        average = sum(finished) / len(finished)
+        remaining = sum(max(0.0, average - (run["requests"] if run else 0)) for run, ended in seasons if not ended)
+        waits.append(least_time(round(remaining), parse_rates(sources.get(name).settings.RATE_LIMIT)))
+    return max(waits, default=0.0)
+
+
+def duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{seconds:.0f}s" if seconds < 90 else f"{minutes // 60}h {minutes % 60:02d}min" if minutes >= 60 else f"{minutes}min"
 
 
 def selected_years(args: argparse.Namespace, now: datetime) -> list[int]:

@@ -98,10 +98,10 @@ def worker_answers(app: Any) -> bool:
     return False
 
 
-def enqueue(app: Any, task_name: str, task_args: list[Any], include_results: bool | None) -> str:
+def enqueue(app: Any, task_name: str, task_args: list[Any], include_results: bool | None, **options: Any) -> str:
     """Send a dispatcher task by its registered name; its task id is the run's id."""
     run_id = str(uuid.uuid4())
-    app.send_task(task_name, args=task_args, kwargs={"include_results": include_results}, task_id=run_id)
+    app.send_task(task_name, args=task_args, kwargs={"include_results": include_results, **options}, task_id=run_id)
     print(f"{task_name}{tuple(task_args)} queued as run {run_id}", flush=True)
     return run_id
 
@@ -121,10 +121,12 @@ def look_waits(longest: float = LONGEST_LOOK) -> Iterator[float]:
         wait = min(wait * LOOK_GROWTH, longest)
 
 
-def follow_runs(runs: dict[str, str], timeout: float | None, poll: float = LONGEST_LOOK) -> int:
+def follow_runs(runs: dict[str, str], timeout: float | None, poll: float = LONGEST_LOOK,
+                summary: Callable[[dict[str, dict | None]], str] | None = None) -> int:
     """Print each run's progress when it changes (prefixed by its label) until all end; 0 only if all succeeded.
     `poll` is the longest wait between two looks at the run table (see look_waits); a run that ends says so at
-    once (NOTIFY on "parcferme_runs"), so its end is seen without waiting for the next look."""
+    once (NOTIFY on "parcferme_runs"), so its end is seen without waiting for the next look. `summary` makes one
+    more line of all the runs (label → run), printed when it changes."""
     started, printed, ended, waits = time.monotonic(), {}, {}, look_waits(poll)
     reader = RunReader()
     try:
@@ -132,6 +134,9 @@ def follow_runs(runs: dict[str, str], timeout: float | None, poll: float = LONGE
             for label, run_id in runs.items():
                 if label not in ended:
                     _report(reader, label, run_id, time.monotonic() - started, printed, ended)
+            if summary is not None:
+                _print_changed("", summary({label: reader.last.get(run_id) for label, run_id in runs.items()}),
+                               len(ended) == len(runs), printed)
             if len(ended) == len(runs):
                 return _outcome(runs, ended)
             reader.wait(next(waits))

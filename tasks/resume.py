@@ -13,7 +13,7 @@ from workers.pipeline import resume
 
 log = logging.getLogger("parcferme.resume")
 
-DISPATCHERS = {"season": (sync_season, ("year", "include_results")),
+DISPATCHERS = {"season": (sync_season, ("year", "include_results", "refresh")),
                "rebuild": (rebuild_season, ("year", "include_results")),
                "recent": (sync_recent, ("days", "include_results"))}
 
@@ -26,7 +26,7 @@ def resume_stalled(stalled_after: float | None = None, max_resends: int | None =
                                          "include_results": lost.include_results, "run_id": lost.run_id})
     for lost in found.resend_runs:
         task, names = DISPATCHERS[lost.kind]
-        task.apply_async(kwargs={**{k: lost.arguments.get(k) for k in names}, "run_id": lost.run_id})
+        task.apply_async(kwargs={**{k: lost.arguments[k] for k in names if k in lost.arguments}, "run_id": lost.run_id})
     outcome = {"rounds_resent": [[r.run_id, r.round_key] for r in found.resend_rounds],
                "rounds_failed": [[r.run_id, r.round_key] for r in found.failed_rounds],
                "runs_resent": [r.run_id for r in found.resend_runs],

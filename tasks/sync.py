@@ -19,7 +19,7 @@ from workers import sources
 from workers.db import close_pool, get_pool
 from workers.errors import IngestionError, RetryableError, Throttled, UpstreamUnavailable
 from workers.pipeline import ledger, resources, steps
-from workers.pipeline.arguments import validate_days, validate_include_results, validate_year
+from workers.pipeline.arguments import validate_days, validate_include_results, validate_refresh, validate_year
 from workers.pipeline.dispatch import Plan, Selection, dispatch, recent_window
 from workers.ratelimit import current_owner
 from workers.settings import get_settings
@@ -150,17 +150,19 @@ def fan_out(plan: Plan) -> dict[str, Any]:
             "fallbacks": plan.fallbacks}
 
 
-def season_selection(kind: str, year: Any, include_results: Any, **extra: Any) -> Selection:
+def season_selection(kind: str, year: Any, include_results: Any, refresh: Any = False, **extra: Any) -> Selection:
     year = validate_year(year)
     include_results = validate_include_results(include_results)
-    return Selection(kind, sources.for_season(year), (year,), include_results,
-                     arguments={"year": year, "include_results": include_results}, **extra)
+    arguments = {"year": year, "include_results": include_results, **({"refresh": True} if refresh else {})}
+    return Selection(kind, sources.for_season(year), (year,), include_results, refresh=validate_refresh(refresh),
+                     arguments=arguments, **extra)
 
 
 @app.task(name="sync_season", bind=True, base=DispatchTask)
-def sync_season(self, year, include_results=None, run_id=None):
-    """Sync one season: land it (a handful of season-wide requests), then one sync_meeting per round."""
-    selection = season_selection("season", year, include_results)
+def sync_season(self, year, include_results=None, run_id=None, refresh=False):
+    """Sync one season: land it (a handful of season-wide requests, none the landing holds young enough unless
+    `refresh`), then one sync_meeting per round."""
+    selection = season_selection("season", year, include_results, refresh)
     return fan_out(dispatch(run_id or self.request.id, selection, resources.utcnow()))
 
 

@@ -101,6 +101,14 @@ def parse_rates(spec: str | None, setting: str = "RATE_LIMIT") -> list[Rate]:
         raise BadArgument(f"{setting} is not in the limits notation (e.g. 3/second;30/minute): {exc}") from None
 
 
+def least_time(requests: int, rates: Sequence[Rate]) -> float:
+    """The least seconds `requests` take under sliding windows of these rates (the first goes at 0)."""
+    times: list[float] = []
+    for k in range(requests):
+        times.append(max([0.0] + [times[k - r.limit] + r.period for r in rates if k >= r.limit]))
+    return times[-1] if times else 0.0
+
+
 class FleetLimiter:
     """Reservations against the fleet's shared limit of one source."""
 

@@ -25,6 +25,12 @@ def validate_days(days: Any) -> int:
     return days
 
 
+def validate_refresh(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise BadArgument(f"refresh must be true or false, got {value!r}")
+
+
 def validate_include_results(value: Any) -> bool | None:
     if value is None or isinstance(value, bool):
         return value

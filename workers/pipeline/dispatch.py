@@ -38,6 +38,7 @@ class Selection:
     include_results: bool | None
     window: tuple[datetime, datetime] | None = None
     from_landing: bool = False
+    refresh: bool = False  # fetch again what the landing holds, however young
     arguments: dict[str, Any] = field(default_factory=dict)
 
 
@@ -126,7 +127,7 @@ class _Landing:
             self._require_landed(requests)
             return
         for request in requests:
-            if needs_fetch(self.source, request, self.started):
+            if needs_fetch(self.source, request, self.started, self.selection.refresh):
                 self._fetch(request)
 
     def land_content(self, year: int, selected: list[RoundRef], include: bool) -> None:
@@ -135,7 +136,7 @@ class _Landing:
         for _ in range(MAX_PLAN_PASSES):
             wanted = self.source.content_requests(year, selected, self.selection.window is None, include,
                                                   frozenset(self.fallbacks), self.reader(year))
-            pending = [r for r in wanted if needs_fetch(self.source, r, self.started)]
+            pending = [r for r in wanted if needs_fetch(self.source, r, self.started, self.selection.refresh)]
             if not pending:
                 return
             for request in pending:

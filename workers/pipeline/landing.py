@@ -44,15 +44,15 @@ class LandedReader:
         return self._every[key]
 
 
-def needs_fetch(source: Source, request: Request, run_started: datetime) -> bool:
-    """Not landed, or landed before this run and older than the source's REFRESH_AFTER."""
+def needs_fetch(source: Source, request: Request, run_started: datetime, refresh: bool = False) -> bool:
+    """Not landed, or landed before this run and older than the source's REFRESH_AFTER (or asked to refresh)."""
     with connection() as conn:
         fetched = landing_db.fetched_at(conn, source.name, request.key)
     if fetched is None:
         return True
     if fetched >= run_started:
         return False  # this run landed it already (a re-scheduled dispatcher)
-    return fetched < run_started - timedelta(seconds=source.settings.REFRESH_AFTER)
+    return refresh or fetched < run_started - timedelta(seconds=source.settings.REFRESH_AFTER)
 
 
 def fetch_and_land(source: Source, request: Request, run_id: str) -> int:

@@ -15,8 +15,9 @@ from workers.settings import load
 if TYPE_CHECKING:
     from workers.sources.base import Source
 
-PACKAGES = {"openf1": "workers.sources.openf1"}
-SEASON_SOURCES = ("openf1",)  # tried in order: the first that covers a year has its season
+PACKAGES = {"openf1": "workers.sources.openf1", "jolpica": "workers.sources.jolpica"}
+# Tried in order: the first that covers a year has its season (OpenF1 from OPENF1_FIRST_YEAR, history before).
+SEASON_SOURCES = ("openf1", "jolpica")
 
 
 def get(name: str) -> "Source":
