@@ -23,6 +23,9 @@ os.environ["DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["REDIS_URL"] = TEST_REDIS_URL
 os.environ.setdefault("OPENF1_BASE_URL", "http://127.0.0.1:9/v1")  # replaced per worker by the replay URL
 os.environ["OPENF1_RATE_LIMIT"] = "off"  # the limiter's own tests set a limit; the others measure behaviour
+os.environ.setdefault("JOLPICA_BASE_URL", "http://127.0.0.1:9/ergast/f1")  # replaced per worker by the replay's
+os.environ["JOLPICA_RATE_LIMIT"] = "off"
+JOLPICA_DIR = Path(os.environ.get("JOLPICA_REPLAY_DIR", REPO.parent / "shared" / "jolpica")).resolve()
 
 
 def pytest_report_header() -> list[str]:
@@ -91,10 +94,23 @@ def redis_flushed():
 
 
 @pytest.fixture(scope="session")
-def worker(database, replay, redis_flushed, tmp_path_factory):
-    """A real `celery -A tasks worker` process (prefork, 2 children) on the test Redis and database."""
+def history_replay():
+    """The Jolpica-F1 replay of the Ergast export (history), without a limit: it stands in for api.jolpi.ca."""
+    from jolpica_replay import JolpicaReplayServer
+
+    assert JOLPICA_DIR.is_dir(), f"recorded Jolpica data not found at {JOLPICA_DIR} (set JOLPICA_REPLAY_DIR)"
+    server = JolpicaReplayServer(data_dir=str(JOLPICA_DIR), port=0, rate_limit=None).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def worker(database, replay, history_replay, redis_flushed, tmp_path_factory):
+    """A real `celery -A tasks worker` process (prefork, 2 children) on the test Redis and database, reading
+    OpenF1 and Jolpica from their replays."""
     w = Worker(broker_url=TEST_REDIS_URL, openf1_url=replay.base_url, database_url=database,
-               log_path=tmp_path_factory.mktemp("worker") / "worker.log")
+               log_path=tmp_path_factory.mktemp("worker") / "worker.log",
+               extra_env={"JOLPICA_BASE_URL": history_replay.base_url})
     w.start()
     yield w
     w.stop()

@@ -47,3 +47,42 @@ def prune(conn: psycopg.Connection) -> int:
                            f'(SELECT 1 FROM "{table}" t WHERE t."Id" = i."RowId")', [kind])
         deleted += max(cur.rowcount, 0)
     return deleted
+
+
+def bridged(conn: psycopg.Connection, source: str, kind: str, slugs_by_key: Mapping[str, str]) -> dict[str, Any]:
+    """Source key → row of the keys this source's identity ties to a row under another slug: a bridge made it
+    the same driver, team or circuit as another source's row, which keeps its own slug and attributes."""
+    if not slugs_by_key:
+        return {}
+    table = KIND_TABLES[kind]
+    rows = conn.execute(f'SELECT i."SourceKey", i."RowId", t."Slug" FROM "SourceIdentities" i JOIN "{table}" t '
+                        'ON t."Id" = i."RowId" WHERE i."Source" = %s AND i."Kind" = %s AND i."SourceKey" = ANY(%s)',
+                        [source, kind, list(slugs_by_key)]).fetchall()
+    return {key: row_id for key, row_id, slug in rows if slug != slugs_by_key[key]}
+
+
+def merge(conn: psycopg.Connection, kind: str, old: Any, new: Any) -> bool:
+    """Make row `old` row `new`: every racing reference to it moves to `new`, every identity too, and `old` goes.
+    Refused (False, nothing changed) when a table outside the racing ones (user data) references `old`."""
+    from workers.db.clean import foreign_keys
+    from workers.db.racing import RACING_TABLES
+
+    table = KIND_TABLES[kind]
+    referencing = [k for k in foreign_keys(conn) if k.parent == table and len(k.child_columns) == 1]
+    for key in referencing:
+        column = key.child_columns[0]
+        if key.child not in RACING_TABLES and conn.execute(
+                f'SELECT EXISTS (SELECT 1 FROM "{key.child}" WHERE "{column}" = %s)', [old]).fetchone()[0]:
+            return False
+    for key in referencing:
+        column = key.child_columns[0]
+        conn.execute(f'UPDATE "{key.child}" SET "{column}" = %s WHERE "{column}" = %s', [new, old])
+    conn.execute('UPDATE "SourceIdentities" SET "RowId" = %s, "UpdatedAt" = now() WHERE "Kind" = %s AND "RowId" = %s',
+                 [new, kind, old])
+    conn.execute(f'DELETE FROM "{table}" WHERE "Id" = %s', [old])
+    return True
+
+
+def lock_bridge(conn: psycopg.Connection) -> None:
+    """One bridge at a time (two runs ending together would both merge)."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('parcferme:bridge', 0))")

@@ -56,8 +56,9 @@ def write_round(conn: psycopg.Connection, source: str, rows: RoundRows) -> tuple
     written += upsert_rows(conn, SEASONS_T, [{"SeriesId": series_id, "Year": rows.year}])
     season_id = conn.execute('SELECT "Id" FROM "Seasons" WHERE "SeriesId" = %s AND "Year" = %s',
                              [series_id, rows.year]).fetchone()[0]
-    written += upsert_rows(conn, CIRCUITS_T, [rows.circuit], extra=since)
-    circuit_id = _register(conn, source, "circuit", "Circuits", [rows.circuit])[rows.circuit["Slug"]]
+    circuit_written, circuits = _write_shared(conn, source, "circuit", CIRCUITS_T, [rows.circuit], since)
+    written += circuit_written
+    circuit_id = circuits[rows.circuit["Slug"]]
     _follow_renamed_round(conn, source, rows.round)
     written += upsert_rows(conn, ROUNDS_T, [{**rows.round, "SeasonId": season_id, "CircuitId": circuit_id}])
     round_id = _register(conn, source, "round", "Rounds", [rows.round])[rows.round["Slug"]]
@@ -88,6 +89,19 @@ def _write_by_identity(conn: psycopg.Connection, source: str, kind: str, spec: T
     return 1
 
 
+def _write_shared(conn: psycopg.Connection, source: str, kind: str, spec: TableSpec, rows: Sequence[dict[str, Any]],
+                  since: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Circuits, drivers and teams, shared across rounds and sources; written rows and slug → id. A row that a
+    bridge made another source's row (SPEC §6: its identity names a row of another slug) is that row, left as its
+    own source wrote it; the others are upserted on their slug (the latest round's attributes win)."""
+    tied = identities.bridged(conn, source, kind, {r[SOURCE_KEY]: r["Slug"] for r in rows if r.get(SOURCE_KEY)})
+    own = [r for r in rows if r.get(SOURCE_KEY) not in tied]
+    written = upsert_rows(conn, spec, own, extra=since)
+    ids = _register(conn, source, kind, spec.name, own)
+    ids.update({r["Slug"]: tied[r[SOURCE_KEY]] for r in rows if r.get(SOURCE_KEY) in tied})
+    return written, ids
+
+
 def _register(conn: psycopg.Connection, source: str, kind: str, table: str, rows: Sequence[dict[str, Any]],
               key: str = "Slug") -> dict[Any, Any]:
     """Natural key → id of the rows just written, each registered under its source key (SPEC §6)."""
@@ -115,10 +129,9 @@ def round_of(conn: psycopg.Connection, source: str, round_key: str) -> tuple[Any
 def write_entrants(conn: psycopg.Connection, source: str, round_id: Any, round_start: Any,
                    rows: EntrantRows) -> WriteCounts:
     since = {"_since": round_start}
-    written = upsert_rows(conn, DRIVERS_T, rows.drivers, extra=since)
-    written += upsert_rows(conn, TEAMS_T, rows.teams, extra=since)
-    drivers = _register(conn, source, "driver", "Drivers", rows.drivers)
-    teams = _register(conn, source, "team", "Teams", rows.teams)
+    driver_written, drivers = _write_shared(conn, source, "driver", DRIVERS_T, rows.drivers, since)
+    team_written, teams = _write_shared(conn, source, "team", TEAMS_T, rows.teams, since)
+    written = driver_written + team_written
     entrants = [{"RoundId": round_id, "DriverId": drivers[e["DriverSlug"]], "TeamId": teams[e["TeamSlug"]],
                  "CarNumber": e["CarNumber"]} for e in rows.entrants]
     written += upsert_rows(conn, ENTRANTS_T, entrants)
@@ -161,3 +174,13 @@ def replace_results(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) ->
         cur = conn.execute('DELETE FROM "Results" WHERE "SessionId" = %s AND "EntrantId" <> ALL(%s)', [session_id, keep])
         deleted += max(cur.rowcount, 0)
     return WriteCounts(written=written, deleted=deleted)
+
+
+def bridge_targets(conn: psycopg.Connection, source: str, seasons: Sequence[int]) -> list[tuple]:
+    """(season, round name, circuit id, car number, driver id, team id) of every entrant of the rounds `source`
+    wrote in these seasons (a round without entrants once, with NULLs): what another source's rows are matched to."""
+    return conn.execute(
+        'SELECT y."Year", r."Name", r."CircuitId", e."CarNumber", e."DriverId", e."TeamId" FROM "Rounds" r '
+        'JOIN "Seasons" y ON y."Id" = r."SeasonId" JOIN "SourceIdentities" i ON i."RowId" = r."Id" '
+        'AND i."Source" = %s AND i."Kind" = \'round\' LEFT JOIN "Entrants" e ON e."RoundId" = r."Id" '
+        'WHERE y."Year" = ANY(%s) ORDER BY 1, 2', [source, list(seasons)]).fetchall()

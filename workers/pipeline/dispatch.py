@@ -17,15 +17,16 @@ from typing import Any, Sequence
 from workers.db import connection, runs
 from workers.db import landing as landing_db
 from workers.errors import IngestionError, PermanentError, UpstreamUnavailable
-from workers.pipeline import ledger
+from workers.pipeline import bridge, ledger
 from workers.pipeline.landing import LandedReader, fetch_and_land, needs_fetch
-from workers.pipeline.resources import ensure_schema
+from workers.pipeline.resources import ensure_schema, shared_redis
 from workers.rows import Rejected
 from workers.sources.base import Request, RoundRef, Source
 
 log = logging.getLogger("parcferme.dispatch")
 
 MAX_PLAN_PASSES = 50  # paging: a source asks for more pages at most this many times per season
+BRIDGE_LANDING_LOCK = 300  # seconds: a dispatcher that died while landing the bridge frees it by then
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ def dispatch(run_id: str, selection: Selection, now: datetime) -> Plan:
     include = _include_results(selection, chosen, now, landing)
     for year, selected in chosen:
         landing.land_content(year, selected, include)
+    if source.bridge_seasons() and not selection.from_landing:
+        landing.land_bridge(include)
+        bridge.apply()  # before the rounds are written: a key already tied goes to its row at once
     return _record(run_id, source, chosen, include, landing, rejected)
 
 
@@ -133,10 +137,26 @@ class _Landing:
     def land_content(self, year: int, selected: list[RoundRef], include: bool) -> None:
         if self.selection.from_landing or not selected:
             return
+        self._land_until_done(year, lambda: self.source.content_requests(
+            year, selected, self.selection.window is None, include, frozenset(self.fallbacks), self.reader(year)))
+
+    def land_bridge(self, include: bool) -> None:
+        """What the bridge needs of its seasons (SPEC §6): results only when results are included. One dispatcher
+        of the fleet at a time lands it (the others go on: their run's end applies the bridge too), so the many
+        seasons of a backfill starting together ask for it once, not once each."""
+        lock = shared_redis().lock(f"parcferme:{self.source.name}:bridge-landing", timeout=BRIDGE_LANDING_LOCK)
+        if not lock.acquire(blocking=False):
+            return
+        try:
+            for year in self.source.bridge_seasons():
+                self._land_until_done(year, lambda: self.source.bridge_requests(year, include, self.reader(year)))
+        finally:
+            lock.release()
+
+    def _land_until_done(self, year: int, wanted: Any) -> None:
+        """Land what `wanted()` asks for, asking again after each pass (paging) until nothing new is needed."""
         for _ in range(MAX_PLAN_PASSES):
-            wanted = self.source.content_requests(year, selected, self.selection.window is None, include,
-                                                  frozenset(self.fallbacks), self.reader(year))
-            pending = [r for r in wanted if needs_fetch(self.source, r, self.started, self.selection.refresh)]
+            pending = [r for r in wanted() if needs_fetch(self.source, r, self.started, self.selection.refresh)]
             if not pending:
                 return
             for request in pending:

@@ -46,7 +46,12 @@ def finish_round(run_id: str | None, round_key: str | None, error: str | None = 
         with connection() as conn:
             runs.mark_round(conn, run_id, str(round_key), "failed" if error else "done", error)
     with connection() as conn:  # a second transaction: it must see the mark above committed
-        return runs.finish_run_if_complete(conn, run_id)
+        status = runs.finish_run_if_complete(conn, run_id)
+    if status == "succeeded":
+        from workers.pipeline import bridge  # a run's end may complete the bridge (SPEC §6)
+
+        bridge.apply()
+    return status
 
 
 def count_retry(run_id: str | None, round_key: str | None, throttle: bool) -> None:

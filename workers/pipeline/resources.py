@@ -33,7 +33,8 @@ def client(source: Source) -> SourceClient:
 
 
 @lru_cache(maxsize=1)
-def _redis() -> redis.Redis:
+def shared_redis() -> redis.Redis:
+    """The broker's Redis, where the fleet keeps what it shares (limits, locks)."""
     return redis.Redis.from_url(get_settings().REDIS_URL)
 
 
@@ -43,8 +44,8 @@ def fleet_limiter(source: Source) -> FleetLimiter | None:
     rates = parse_rates(settings.RATE_LIMIT, f"{settings.model_config.get('env_prefix', '')}RATE_LIMIT")
     if not rates:
         return None
-    return FleetLimiter(_redis(), rates, source=source.name, grace=settings.RATE_GRACE, spacing=settings.RATE_SPACING,
-                        max_sleep=settings.RATE_MAX_SLEEP)
+    return FleetLimiter(shared_redis(), rates, source=source.name, grace=settings.RATE_GRACE,
+                        spacing=settings.RATE_SPACING, max_sleep=settings.RATE_MAX_SLEEP)
 
 
 def begin_task(source: Source | None) -> None:

@@ -5,24 +5,16 @@ running one older than BEAT_STALE_AFTER (a crashed run) no longer blocks the sch
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 from typing import Any, Callable
-
-import redis
 
 from workers.db import connection, runs
 from workers.pipeline.arguments import validate_days, validate_include_results
 from workers.pipeline.ledger import fail_run
-from workers.settings import get_settings
+from workers.pipeline.resources import shared_redis
 
 MARKER = {"scheduled": True}
 START_LOCK = "parcferme:beat:sync_recent:start"
 START_LOCK_TIMEOUT = 60  # seconds; the check-and-start takes milliseconds, a crashed holder frees it by then
-
-
-@lru_cache(maxsize=1)
-def _redis() -> redis.Redis:
-    return redis.Redis.from_url(get_settings().REDIS_URL)  # per process, on first use
 
 
 def running_scheduled_run(kind: str, stale_after: float) -> tuple[str, float] | None:
@@ -36,7 +28,7 @@ def start_scheduled_recent(days: int, include_results: bool | None, stale_after:
     """Under a Redis lock: skip while a scheduled recent run is running, else record one and `send(run_id, kwargs)`."""
     days = validate_days(days)
     include_results = validate_include_results(include_results)
-    lock = _redis().lock(START_LOCK, timeout=START_LOCK_TIMEOUT)
+    lock = shared_redis().lock(START_LOCK, timeout=START_LOCK_TIMEOUT)
     if not lock.acquire(blocking=False):
         return {"started": None, "skipped": "another tick is starting a run"}
     try:

@@ -47,6 +47,15 @@ class RoundRef:
     end: datetime
 
 
+@dataclass(frozen=True)
+class BridgeMatch:
+    """This source's key of a driver, team or circuit, and the row of the bridge's target source it is."""
+
+    kind: str
+    key: str
+    row_id: Any
+
+
 @dataclass
 class RoundIndex:
     rounds: list[RoundRef] = field(default_factory=list)
@@ -112,6 +121,22 @@ class Source:
 
     def entrant_rows(self, landed: Landed, round_key: str, session_starts: dict[str, datetime]) -> EntrantRows:
         raise NotImplementedError
+
+    # -- the bridge to another source (SPEC §6): none by default -----------------------------------------------
+
+    bridge_target: str | None = None  # the source whose rows this one's drivers, teams and circuits are matched to
+
+    def bridge_seasons(self) -> tuple[int, ...]:
+        """Seasons both sources cover, from which the bridge is learnt."""
+        return ()
+
+    def bridge_requests(self, season: int, include_results: bool, landed: Landed) -> list[Request]:
+        """What the bridge needs of a bridge season (asked again after each landing, as content_requests)."""
+        return []
+
+    def bridge(self, landed: Landed, season: int, targets: Sequence[tuple]) -> list[BridgeMatch]:
+        """Matches of one bridge season, from its landed answers and the target's rows (racing.bridge_targets)."""
+        return []
 
     def result_rows(self, landed: Landed, round_key: str, sessions: Sequence[SessionInfo],
                     entrants: Sequence[EntrantInfo]) -> Mapped:

@@ -15,9 +15,9 @@ from workers.errors import PermanentError
 from workers.http import Answer
 from workers.ratelimit import FleetLimiter
 from workers.rows import EntrantInfo, EntrantRows, Mapped, RoundRows, SessionInfo
-from workers.sources.base import Landed, Request, RoundIndex, RoundRef, Source
+from workers.sources.base import BridgeMatch, Landed, Request, RoundIndex, RoundRef, Source
 from workers.sources.jolpica import endpoints as ep
-from workers.sources.jolpica import mapping, results
+from workers.sources.jolpica import bridge, mapping, results
 from workers.sources.jolpica.client import JolpicaClient
 from workers.sources.jolpica.models import Page, Race, validate
 from workers.sources.jolpica.settings import JolpicaSettings
@@ -75,6 +75,24 @@ class Jolpica(Source):
             if endpoint.covers(year):
                 wanted += ep.pages_wanted(endpoint, year, pages(landed, endpoint, year))
         return wanted
+
+    # -- the bridge to OpenF1 (SPEC §6, bridge.py) ---------------------------------------------------------------
+
+    bridge_target = "openf1"
+
+    def bridge_seasons(self) -> tuple[int, ...]:
+        return tuple(int(y) for y in self.settings.BRIDGE_SEASONS.split(",") if y.strip())
+
+    def bridge_requests(self, season: int, include_results: bool, landed: Landed) -> list[Request]:
+        """The season's schedule (circuits) and, with results only, every page of its race results (people, teams)."""
+        wanted = [ep.page_request(ep.SCHEDULE, season, 0)]
+        if include_results:
+            wanted += ep.pages_wanted(ep.RESULTS, season, pages(landed, ep.RESULTS, season))
+        return wanted
+
+    def bridge(self, landed: Landed, season: int, targets: Sequence[tuple]) -> list[BridgeMatch]:
+        races, _ = self._schedule(landed, season)
+        return bridge.matches(races, bridge.result_pages(landed.all_records(ep.RESULTS.at(season))), targets)
 
     # -- mapping -----------------------------------------------------------------------------------------------
 

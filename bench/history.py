@@ -1,0 +1,164 @@
+"""Benchmark: the whole Formula 1 history (1950–2022) from the Jolpica replay under Jolpica's limits, time-scaled.
+
+Starts the Jolpica replay with `4/second;500/hour` at `--scale` times the speed (written in whole seconds, as
+both `limits` and the replay take them: scale 2 is 8 per second and 500 per 1800 s, the same shape twice as
+fast), sets the same limit in JOLPICA_RATE_LIMIT, then syncs every season without results and again with them,
+as `bulk_sync --all --no-results` then `--results` would (one sync_season per year, all sent at once), through
+`--workers` single-process worker nodes sharing the fleet limit. Prints per phase and in all: requests, 429s,
+wall, the least time the limit allows for those requests, rows per table, quarantined records by reason, what the
+bridge matched; then a second complete run's requests (0: every landed answer is younger than
+JOLPICA_REFRESH_AFTER). `--interrupt kill` SIGKILLs one worker node mid-way (another takes its tasks back after
+the visibility timeout), `--interrupt flush` empties Redis mid-way (the resume sweep sends the lost rounds and
+dispatchers again); both end compared with an uninterrupted run's content hash (`--expect HASH`).
+
+    .venv/bin/python bench/history.py [--first 1950] [--last 2022] [--workers 1] [--scale 2] [--interrupt kill]
+
+Uses its own database (parcferme_history_bench) and the benches' Redis DB; needs ../shared/jolpica.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.support import broker_url  # noqa: E402
+
+DATABASE_URL = os.environ.get("BENCH_HISTORY_DATABASE_URL",
+                              "postgresql://parcferme:localdev@localhost:5432/parcferme_history_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL") or broker_url("bench")
+FAST = {"REDIS_VISIBILITY_TIMEOUT": "10", "RESUME_STALLED_AFTER": "12", "TASK_MAX_RETRIES": "20"}
+os.environ.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, **FAST)
+
+import psycopg  # noqa: E402
+import redis  # noqa: E402
+
+from jolpica_replay import JolpicaReplayServer  # noqa: E402
+from tests.support import client_app, content_hash, empty_tables, send, wait_for_run, worker_nodes  # noqa: E402
+from workers.db.schema import migrate  # noqa: E402
+from workers.ratelimit import least_time, parse_rates  # noqa: E402
+
+
+def scaled_limits(scale: int) -> tuple[str, str]:
+    """(replay notation, limits notation) of 4/second;500/hour at `scale` times the speed, in whole seconds."""
+    per_second, hour = 4 * scale, 3600 // scale
+    return f"{per_second}/1s;500/{hour}s", f"{per_second}/1 second;500/{hour} seconds"
+
+
+def sync_all(app, years: list[int], results: bool, timeout: float, interrupt=None) -> list[dict]:
+    runs = [send(app, "sync_season", year, include_results=results) for year in years]
+    if interrupt:
+        interrupt()
+    return [wait_for_run(DATABASE_URL, run_id, timeout) for run_id in runs]
+
+
+def sweeping(stop_after: float):
+    """The resume sweep, as beat runs it, every second until the runs end (after a Redis that lost its data)."""
+    import threading
+
+    from tasks.resume import resume_stalled
+
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.wait(1.0):
+            resume_stalled()
+
+    threading.Thread(target=loop, daemon=True).start()
+    return done
+
+
+def report(conn: psycopg.Connection) -> None:
+    tables = ("Circuits", "Rounds", "Sessions", "Drivers", "Teams", "Entrants", "Results")
+    print("rows: " + ", ".join(f"{t} {conn.execute(f'SELECT count(*) FROM \"{t}\"').fetchone()[0]}" for t in tables))
+    for reason, n in conn.execute('SELECT regexp_replace("Reason", \'[0-9]+\', \'N\', \'g\'), count(*) FROM '
+                                  '"QuarantinedRecords" GROUP BY 1 ORDER BY 2 DESC LIMIT 8').fetchall():
+        print(f"quarantined {n}: {reason[:110]}")
+    bridged = conn.execute('SELECT i."Kind", count(*) FROM "SourceIdentities" i WHERE i."Source" = \'jolpica\' AND '
+                           'EXISTS (SELECT 1 FROM "SourceIdentities" o WHERE o."Source" = \'openf1\' AND '
+                           'o."RowId" = i."RowId") GROUP BY 1 ORDER BY 1').fetchall()
+    print("bridged to OpenF1 rows: " + (", ".join(f"{k} {n}" for k, n in bridged) or "none"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--first", type=int, default=1950)
+    parser.add_argument("--last", type=int, default=2022)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--scale", type=int, default=2, choices=(1, 2, 3, 4, 6, 12))
+    parser.add_argument("--interrupt", choices=("kill", "flush"), default=None)
+    parser.add_argument("--expect", default=None, help="content hash of an uninterrupted run, to compare with")
+    parser.add_argument("--data-dir", default=os.environ.get("JOLPICA_REPLAY_DIR", str(REPO.parent / "shared" / "jolpica")))
+    args = parser.parse_args()
+
+    server_limit, client_limit = scaled_limits(args.scale)
+    migrate(DATABASE_URL)
+    empty_tables(DATABASE_URL)
+    years = list(range(args.first, args.last + 1))
+    log_dir = Path(os.environ.get("BENCH_LOG_DIR", "/tmp/parcferme-history-bench")) / uuid.uuid4().hex[:6]
+    log_dir.mkdir(parents=True, exist_ok=True)
+    print(f"seasons {args.first}-{args.last}; replay limit {server_limit}, JOLPICA_RATE_LIMIT={client_limit!r}; "
+          f"{args.workers} worker process(es); interrupt: {args.interrupt or 'none'}")
+    with JolpicaReplayServer(data_dir=args.data_dir, port=0, rate_limit=server_limit) as replay, \
+            worker_nodes(REDIS_URL, DATABASE_URL, log_dir, JOLPICA_RATE_LIMIT=client_limit, **FAST) as start:
+        nodes = start("http://127.0.0.1:9/v1", args.workers, concurrency=1, JOLPICA_BASE_URL=replay.base_url)
+        if args.interrupt == "kill" and args.workers < 2:
+            nodes += start("http://127.0.0.1:9/v1", 1, concurrency=1, JOLPICA_BASE_URL=replay.base_url)
+        app = client_app(REDIS_URL)
+        started = time.monotonic()
+        phases = {}
+        for results in (False, True):
+            interrupt = interrupter(args.interrupt, nodes) if results else None
+            before, t0 = replay.stats()["requests"], time.monotonic()
+            runs = sync_all(app, years, results, 3600, interrupt)
+            phases["with results" if results else "without results"] = (
+                replay.stats()["requests"] - before, time.monotonic() - t0, runs)
+        total_wall = time.monotonic() - started
+        stats = replay.stats()
+        rates = parse_rates(client_limit)
+        for name, (requests, wall, runs) in phases.items():
+            failed = [r["arguments"] for r in runs if r["status"] != "succeeded"]
+            print(f"{name}: {requests} requests, {wall:.1f} s (least {least_time(requests, rates):.1f} s), "
+                  f"{sum(r['rounds_done'] for r in runs)} rounds, failed runs {failed or 'none'}")
+        print(f"in all: {stats['requests']} requests, {stats['rejected']} answered 429, wall {total_wall:.1f} s, "
+              f"least the limit allows {least_time(stats['requests'], rates):.1f} s "
+              f"(ratio {total_wall / max(least_time(stats['requests'], rates), 1e-9):.3f})")
+        with psycopg.connect(DATABASE_URL) as conn:
+            report(conn)
+            digest = content_hash(conn)
+        print(f"content hash {digest}" + (f" ({'equal to' if digest == args.expect else 'DIFFERENT from'} the "
+                                          f"uninterrupted run's)" if args.expect else ""))
+        before = replay.stats()["requests"]
+        again = sync_all(app, years, True, 600)
+        written = sum(r["rows_written"] for r in again)
+        print(f"second complete run: {replay.stats()['requests'] - before} requests, {written} rows written, "
+              f"{sum(r['status'] == 'succeeded' for r in again)}/{len(again)} runs succeeded")
+    return 0
+
+
+def interrupter(kind: str | None, nodes):
+    """What happens mid-way through the results phase: a worker SIGKILLed, or Redis emptied."""
+    if kind is None:
+        return None
+
+    def interrupt() -> None:
+        time.sleep(10)
+        if kind == "kill":
+            os.killpg(nodes[0].process.pid, signal.SIGKILL)
+            print("killed one worker node (SIGKILL) 10 s into the results phase")
+        else:
+            redis.Redis.from_url(REDIS_URL).flushdb()
+            print("emptied Redis 10 s into the results phase; the resume sweep runs every second")
+            sweeping(0)
+    return interrupt
+
+
+if __name__ == "__main__":
+    sys.exit(main())
