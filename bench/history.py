@@ -77,7 +77,8 @@ def sweeping(stop_after: float):
 
 def report(conn: psycopg.Connection) -> None:
     tables = ("Circuits", "Rounds", "Sessions", "Drivers", "Teams", "Entrants", "Results")
-    print("rows: " + ", ".join(f"{t} {conn.execute(f'SELECT count(*) FROM \"{t}\"').fetchone()[0]}" for t in tables))
+    counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    print("rows: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
     for reason, n in conn.execute('SELECT regexp_replace("Reason", \'[0-9]+\', \'N\', \'g\'), count(*) FROM '
                                   '"QuarantinedRecords" GROUP BY 1 ORDER BY 2 DESC LIMIT 8').fetchall():
         print(f"quarantined {n}: {reason[:110]}")
@@ -95,7 +96,8 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=2, choices=(1, 2, 3, 4, 6, 12))
     parser.add_argument("--interrupt", choices=("kill", "flush"), default=None)
     parser.add_argument("--expect", default=None, help="content hash of an uninterrupted run, to compare with")
-    parser.add_argument("--data-dir", default=os.environ.get("JOLPICA_REPLAY_DIR", str(REPO.parent / "shared" / "jolpica")))
+    parser.add_argument("--data-dir",
+                        default=os.environ.get("JOLPICA_REPLAY_DIR", str(REPO.parent / "shared" / "jolpica")))
     args = parser.parse_args()
 
     server_limit, client_limit = scaled_limits(args.scale)

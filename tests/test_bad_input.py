@@ -36,8 +36,8 @@ def start_worker(database, tmp_path):
 
 @pytest.mark.parametrize("task, args, message", [
     ("sync_season", ["abc"], "year must be a whole number"),
-    ("sync_season", [1900], "year must be between 2023"),
-    ("sync_season", [2999], "year must be between 2023"),
+    ("sync_season", [1900], "year must be between 1950"),
+    ("sync_season", [2999], "year must be between 1950"),
     ("sync_recent", [-1], "days must be a whole number between 1 and 366"),
     ("sync_season", [2024, "yes"], "include_results must be true, false or null"),
 ])

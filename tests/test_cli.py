@@ -30,8 +30,8 @@ def runs_in(db) -> int:
 
 
 @pytest.mark.parametrize("args, message", [
-    (["sync", "--year", "1900"], "year must be between 2023"),
-    (["sync", "--year", "2999"], "year must be between 2023"),
+    (["sync", "--year", "1900"], "year must be between 1950"),
+    (["sync", "--year", "2999"], "year must be between 1950"),
     (["sync", "--year", "abc"], "year must be a whole number"),
     (["sync", "--recent", "-1"], "days must be a whole number between 1 and 366"),
 ])

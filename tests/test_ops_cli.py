@@ -155,8 +155,8 @@ def test_verify_of_a_season_absent_here_lists_every_upstream_meeting_as_missing(
 
 
 def test_verify_refuses_a_bad_year_before_asking_openf1(replay_log, database):
-    outcome = run_cli("ingestion", "verify", "--year", "1999", env={"OPENF1_BASE_URL": replay_log.base_url})
-    assert outcome.returncode == 2 and "year must be between 2023" in outcome.stderr
+    outcome = run_cli("ingestion", "verify", "--year", "1949", env={"OPENF1_BASE_URL": replay_log.base_url})
+    assert outcome.returncode == 2 and "year must be between 1950" in outcome.stderr
     assert replay_log.stats()["requests"] == 0
 
 
@@ -221,13 +221,13 @@ def scratch_database(database):
 # -- bulk_sync -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, message", [
-    (["--start-year", "2022"], "--start-year must be between 2023"),
+    (["--start-year", "1949"], "--start-year must be between 1950"),
     (["--start-year", "2024", "--end-year", str(datetime.now(timezone.utc).year + 1)], "--end-year must be between"),
     (["--start-year", "2024", "--end-year", "2023"], "is before --start-year"),
     (["--start-year", "twenty"], "--start-year must be a whole number"),
     (["--all", "--end-year", "2024"], "--end-year goes with --start-year"),
 ])
-def test_bulk_sync_refuses_years_outside_2023_to_now_before_any_work(args, message, clean_db):
+def test_bulk_sync_refuses_years_outside_1950_to_now_before_any_work(args, message, clean_db):
     outcome = run_cli("ingestion.bulk_sync", *args)
     assert outcome.returncode == 2 and message in outcome.stderr
     assert count(clean_db, "SyncRuns") == 0
