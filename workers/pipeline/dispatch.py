@@ -148,15 +148,17 @@ class _Landing:
         if not lock.acquire(blocking=False):
             return
         try:
-            for year in self.source.bridge_seasons():
-                self._land_until_done(year, lambda: self.source.bridge_requests(year, include, self.reader(year)))
+            for year in self.source.bridge_seasons():  # by age only: a refreshing backfill asks for them once
+                self._land_until_done(year, lambda: self.source.bridge_requests(year, include, self.reader(year)),
+                                      refresh=False)
         finally:
             lock.release()
 
-    def _land_until_done(self, year: int, wanted: Any) -> None:
+    def _land_until_done(self, year: int, wanted: Any, refresh: bool | None = None) -> None:
         """Land what `wanted()` asks for, asking again after each pass (paging) until nothing new is needed."""
+        refresh = self.selection.refresh if refresh is None else refresh
         for _ in range(MAX_PLAN_PASSES):
-            pending = [r for r in wanted() if needs_fetch(self.source, r, self.started, self.selection.refresh)]
+            pending = [r for r in wanted() if needs_fetch(self.source, r, self.started, refresh)]
             if not pending:
                 return
             for request in pending:
