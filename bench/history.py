@@ -41,7 +41,8 @@ import psycopg  # noqa: E402
 import redis  # noqa: E402
 
 from jolpica_replay import JolpicaReplayServer  # noqa: E402
-from tests.support import client_app, content_hash, empty_tables, send, wait_for_run, worker_nodes  # noqa: E402
+from ingestion.follow import record_run  # noqa: E402
+from tests.support import client_app, content_hash, empty_tables, wait_for_run, worker_nodes  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 from workers.ratelimit import least_time, parse_rates  # noqa: E402
 
@@ -53,7 +54,11 @@ def scaled_limits(scale: int) -> tuple[str, str]:
 
 
 def sync_all(app, years: list[int], results: bool, timeout: float, interrupt=None) -> list[dict]:
-    runs = [send(app, "sync_season", year, include_results=results) for year in years]
+    """One sync_season per year sent at once, each run recorded first, as `bulk_sync` does."""
+    runs = [str(uuid.uuid4()) for _ in years]
+    for run_id, year in zip(runs, years):
+        record_run(run_id, "sync_season", [year], {"include_results": results})
+        app.send_task("sync_season", args=[year], kwargs={"include_results": results}, task_id=run_id)
     if interrupt:
         interrupt()
     return [wait_for_run(DATABASE_URL, run_id, timeout) for run_id in runs]

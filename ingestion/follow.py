@@ -98,12 +98,35 @@ def worker_answers(app: Any) -> bool:
     return False
 
 
+DISPATCHERS = {"sync_season": ("season", "year"), "rebuild_season": ("rebuild", "year"), "sync_recent": ("recent", "days")}
+
+
 def enqueue(app: Any, task_name: str, task_args: list[Any], include_results: bool | None, **options: Any) -> str:
-    """Send a dispatcher task by its registered name; its task id is the run's id."""
+    """Send a dispatcher task by its registered name; its task id is the run's id. The run is recorded first (as
+    beat's are), so a message the broker loses before a worker starts it is sent again by the resume sweep."""
     run_id = str(uuid.uuid4())
-    app.send_task(task_name, args=task_args, kwargs={"include_results": include_results, **options}, task_id=run_id)
+    kwargs = {"include_results": include_results, **options}
+    record_run(run_id, task_name, task_args, kwargs)
+    app.send_task(task_name, args=task_args, kwargs=kwargs, task_id=run_id)
     print(f"{task_name}{tuple(task_args)} queued as run {run_id}", flush=True)
     return run_id
+
+
+def record_run(run_id: str, task_name: str, task_args: list[Any], kwargs: dict[str, Any]) -> None:
+    """The run's row, running and not yet planned, with the arguments its dispatcher is sent (the dispatcher's own
+    start keeps them)."""
+    from datetime import datetime, timezone
+
+    import psycopg
+
+    from workers import sources
+    from workers.db.runs import start_run
+    from workers.settings import get_settings
+
+    kind, argument = DISPATCHERS[task_name]
+    year = task_args[0] if kind != "recent" else datetime.now(timezone.utc).year
+    with psycopg.connect(get_settings().DATABASE_URL, autocommit=True, connect_timeout=5) as conn:
+        start_run(conn, run_id, kind, sources.name_for_season(year), {argument: task_args[0], **kwargs})
 
 
 def follow(run_id: str, timeout: float | None, poll: float = LONGEST_LOOK) -> int:

@@ -119,3 +119,20 @@ def test_with_no_worker_the_ping_gives_up_after_two_seconds_and_says_how_to_star
     assert not worker_answers(client_app(NOBODY))
     assert 1.9 <= time.monotonic() - started < 3.0
     assert "celery -A tasks worker" in capsys.readouterr().err
+
+
+def test_a_sent_run_is_recorded_before_a_worker_takes_it_so_the_resume_sweep_sees_it_if_lost(clean_db):
+    import redis
+    from celery import Celery
+
+    from ingestion.follow import enqueue
+    from workers.db.runs import get_run
+
+    app = Celery("test-client", broker=NOBODY, backend=NOBODY, set_as_current=False)
+    try:
+        run_id = enqueue(app, "sync_season", [1988], True, refresh=True)  # no worker listens there
+        run = get_run(clean_db, run_id)
+    finally:
+        redis.Redis.from_url(NOBODY).flushdb()  # the message goes, as a Redis that lost its data would lose it
+    assert (run["kind"], run["source"], run["status"], run["rounds_total"]) == ("season", "jolpica", "running", None)
+    assert run["arguments"] == {"year": 1988, "include_results": True, "refresh": True}

@@ -144,3 +144,4 @@ def test_looks_at_the_run_table_start_often_and_slow_down_to_the_longest_wait():
 
     waits = list(islice(look_waits(0.1), 8))
     assert waits[0] == FIRST_LOOK and waits == sorted(waits) and max(waits) == waits[-1] == 0.1
+

@@ -42,6 +42,14 @@ def for_season(year: int) -> "Source":
     raise BadArgument(f"no source covers the {year} season (the first is {first_season()})")
 
 
+def name_for_season(year: int) -> str:
+    """The name of the source whose season `year` is, from the sources' settings alone (no source loaded)."""
+    for name in SEASON_SOURCES:
+        if year >= _settings(name).FIRST_YEAR:
+            return name
+    raise BadArgument(f"no source covers the {year} season (the first is {first_season()})")
+
+
 def first_season() -> int:
     """The earliest season any source covers (from the sources' settings alone)."""
     return min(_settings(name).FIRST_YEAR for name in SEASON_SOURCES)
