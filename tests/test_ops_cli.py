@@ -384,8 +384,9 @@ def test_resume_publishes_the_stalled_meeting_again_on_the_broker_and_says_so(cl
     run_id = str(uuid.uuid4())
     clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments", "RoundsTotal", "IncludeResults") '
                      'VALUES (%s, \'season\', \'openf1\', \'{"year": 2024}\', 2, false)', [run_id])
-    clean_db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "UpdatedAt") VALUES (%s, 2024, \'1229\', '
-                     'now() - interval \'3 hours\'), (%s, 2024, \'1230\', now())', [run_id, run_id])
+    clean_db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "Status", "UpdatedAt") VALUES '
+                     '(%s, 2024, \'1229\', \'pending\', now() - interval \'3 hours\'), '
+                     '(%s, 2024, \'1230\', \'done\', now() - interval \'3 hours\')', [run_id, run_id])
     try:
         outcome = run_cli("ingestion", "resume", "--json", env={"REDIS_URL": NOBODY})
         assert outcome.returncode == 0, outcome.stderr

@@ -47,7 +47,7 @@ def run_row(db, run_id: str) -> tuple:
     return db.execute('SELECT "Status", "Resent", "Error" FROM "SyncRuns" WHERE "Id" = %s', [run_id]).fetchone()
 
 
-def test_only_pending_meetings_idle_past_the_threshold_of_running_runs_are_sent_again(clean_db, sent):
+def test_pending_rounds_of_running_runs_are_sent_again_once_the_whole_fleet_made_no_progress(clean_db, sent):
     from tasks.resume import resume_stalled
 
     db = clean_db
@@ -55,13 +55,17 @@ def test_only_pending_meetings_idle_past_the_threshold_of_running_runs_are_sent_
     finished = new_run(db, meetings=[(5, "pending", 120)])
     db.execute('UPDATE "SyncRuns" SET "Status" = \'failed\' WHERE "Id" = %s', [finished])
 
+    # round 2 moved 10 s ago: the fleet is busy (a long queue), not lost, and nothing is sent
+    assert resume_stalled(STALLED, max_resends=3)["rounds_resent"] == [] and sent == []
+    db.execute('UPDATE "SyncRunRounds" SET "UpdatedAt" = now() - interval \'90 seconds\' WHERE "RoundKey" = \'2\'')
     outcome = resume_stalled(STALLED, max_resends=3)
 
-    assert sent == [("sync_meeting", {"source": "openf1", "season": 2024, "round_key": "1", "include_results": True,
-                                      "run_id": run_id})]
-    assert outcome["rounds_resent"] == [[run_id, "1"]] and not outcome["rounds_failed"]
+    assert sorted(kw["round_key"] for _, kw in sent) == ["1", "2"]
+    assert sent[0] == ("sync_meeting", {"source": "openf1", "season": 2024, "round_key": sent[0][1]["round_key"],
+                                        "include_results": True, "run_id": run_id})
+    assert sorted(outcome["rounds_resent"]) == [[run_id, "1"], [run_id, "2"]] and not outcome["rounds_failed"]
     assert meeting(db, run_id, 1) == ("pending", 1, None, True)  # claimed: counted, and its clock restarted
-    assert meeting(db, run_id, 2)[1] == 0 and meeting(db, run_id, 3)[1] == 0 and meeting(db, finished, 5)[1] == 0
+    assert meeting(db, run_id, 3)[1] == 0 and meeting(db, run_id, 4)[1] == 0 and meeting(db, finished, 5)[1] == 0
     assert resume_stalled(STALLED, max_resends=3)["rounds_resent"] == [], "a fresh claim was sent twice"
 
 
@@ -70,7 +74,7 @@ def test_a_meeting_sent_again_too_often_fails_with_the_reason_and_its_run_ends(c
     from workers.db.runs import get_run
 
     db = clean_db
-    run_id = new_run(db, meetings=[(1, "pending", 120), (2, "done", 0)], include_results=False)
+    run_id = new_run(db, meetings=[(1, "pending", 120), (2, "done", 120)], include_results=False)
     db.execute('UPDATE "SyncRunRounds" SET "Resent" = 2 WHERE "RunId" = %s AND "RoundKey" = \'1\'', [run_id])
 
     outcome = resume_stalled(STALLED, max_resends=2)

@@ -89,11 +89,18 @@ def finish_run_if_complete(conn: psycopg.Connection, run_id: str) -> str | None:
     return row[0] if row else None
 
 
+# No round of any running run made progress (a step, a retry, a throttle, a claim) for `stalled_after` seconds:
+# the fleet is not merely busy with a long queue (a backfill queues a thousand rounds), it lost what it held.
+_FLEET_SILENT = ('NOT EXISTS (SELECT 1 FROM "SyncRunRounds" z JOIN "SyncRuns" zr ON zr."Id" = z."RunId" '
+                 'WHERE zr."Status" = \'running\' AND z."UpdatedAt" >= now() - make_interval(secs => %(after)s))')
+
+
 def claim_stalled_rounds(conn: psycopg.Connection, stalled_after: float,
                          limit: int = 1000) -> list[tuple[str, str, int | None, str, bool, int]]:
     """(run id, source, season, round key, include results, times resent) of pending rounds of running runs that
-    made no progress for `stalled_after` seconds. Each is claimed by this call alone: its "Resent" grows by one and
-    its "UpdatedAt" restarts the clock (a concurrent sweep, blocked on the row, then finds it fresh and skips it)."""
+    made no progress for `stalled_after` seconds, while the whole fleet made none either. Each is claimed by this
+    call alone: its "Resent" grows by one and its "UpdatedAt" restarts the clock (a concurrent sweep, blocked on
+    the row, then finds it fresh and skips it)."""
     rows = conn.execute(
         'UPDATE "SyncRunRounds" m SET "Resent" = m."Resent" + 1, "UpdatedAt" = now() FROM "SyncRuns" r '
         'WHERE r."Id" = m."RunId" AND r."Status" = \'running\' AND (m."RunId", m."RoundKey") IN ('
@@ -101,18 +108,19 @@ def claim_stalled_rounds(conn: psycopg.Connection, stalled_after: float,
         'WHERE x."Status" = \'running\' AND s."Status" = \'pending\' '
         'AND s."UpdatedAt" < now() - make_interval(secs => %(after)s) ORDER BY s."RunId", s."RoundKey" '
         'LIMIT %(limit)s) AND m."Status" = \'pending\' AND m."UpdatedAt" < now() - make_interval(secs => %(after)s) '
-        'RETURNING m."RunId"::text, r."Source", m."Season", m."RoundKey", coalesce(r."IncludeResults", false), '
-        'm."Resent"', {"after": float(stalled_after), "limit": limit}).fetchall()
+        'AND ' + _FLEET_SILENT + ' RETURNING m."RunId"::text, r."Source", m."Season", m."RoundKey", '
+        'coalesce(r."IncludeResults", false), m."Resent"', {"after": float(stalled_after), "limit": limit}).fetchall()
     return sorted(rows)
 
 
 def claim_stalled_dispatches(conn: psycopg.Connection, stalled_after: float) -> list[tuple[str, str, str, dict, int]]:
     """(run id, kind, source, arguments, times resent) of running runs whose dispatcher never planned their rounds
-    within `stalled_after` seconds of the start, or of the last resend; claimed as above."""
+    within `stalled_after` seconds of the start (or of the last resend), while the fleet made no progress; claimed
+    as above."""
     rows = conn.execute(
         'UPDATE "SyncRuns" SET "Resent" = "Resent" + 1 WHERE "Status" = \'running\' AND "RoundsTotal" IS NULL '
-        'AND "StartedAt" < now() - make_interval(secs => %s * ("Resent" + 1)) '
-        'RETURNING "Id"::text, "Kind", "Source", "Arguments", "Resent"', [float(stalled_after)]).fetchall()
+        'AND "StartedAt" < now() - make_interval(secs => %(after)s * ("Resent" + 1)) AND ' + _FLEET_SILENT +
+        ' RETURNING "Id"::text, "Kind", "Source", "Arguments", "Resent"', {"after": float(stalled_after)}).fetchall()
     return sorted(rows)
 
 
