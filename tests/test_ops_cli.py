@@ -155,8 +155,8 @@ def test_verify_of_a_season_absent_here_lists_every_upstream_meeting_as_missing(
 
 
 def test_verify_refuses_a_bad_year_before_asking_openf1(replay_log, database):
-    outcome = run_cli("ingestion", "verify", "--year", "1999", env={"OPENF1_BASE_URL": replay_log.base_url})
-    assert outcome.returncode == 2 and "year must be between 2023" in outcome.stderr
+    outcome = run_cli("ingestion", "verify", "--year", "1949", env={"OPENF1_BASE_URL": replay_log.base_url})
+    assert outcome.returncode == 2 and "year must be between 1950" in outcome.stderr
     assert replay_log.stats()["requests"] == 0
 
 

@@ -47,14 +47,20 @@ def season_inventory(conn: psycopg.Connection, year: int) -> dict[str, Any]:
             "sessions_by_type": {type_name(t): n for t, n in types}}
 
 
-def season_keys(conn: psycopg.Connection, year: int) -> tuple[set[int], set[int]]:
-    """OpenF1 meeting keys of the season's rounds and session keys of their sessions."""
-    meetings = conn.execute('SELECT r."OpenF1MeetingKey" FROM "Rounds" r JOIN "Seasons" y ON y."Id" = r."SeasonId" '
-                            'WHERE y."Year" = %s AND r."OpenF1MeetingKey" IS NOT NULL', [year]).fetchall()
-    sessions = conn.execute('SELECT s."OpenF1SessionKey" FROM "Sessions" s JOIN "Rounds" r ON r."Id" = s."RoundId" '
-                            'JOIN "Seasons" y ON y."Id" = r."SeasonId" WHERE y."Year" = %s '
-                            'AND s."OpenF1SessionKey" IS NOT NULL', [year]).fetchall()
-    return {k for (k,) in meetings}, {k for (k,) in sessions}
+def round_keys(conn: psycopg.Connection, source: str, year: int) -> set[str]:
+    """The keys under which a source holds the season's rounds (its identities, SPEC §6)."""
+    rows = conn.execute('SELECT i."SourceKey" FROM "SourceIdentities" i JOIN "Rounds" r ON r."Id" = i."RowId" '
+                        'JOIN "Seasons" y ON y."Id" = r."SeasonId" WHERE i."Source" = %s AND i."Kind" = \'round\' '
+                        'AND y."Year" = %s', [source, year]).fetchall()
+    return {key for (key,) in rows}
+
+
+def openf1_session_keys(conn: psycopg.Connection, year: int) -> set[int]:
+    """OpenF1 session keys of the season's sessions."""
+    rows = conn.execute('SELECT s."OpenF1SessionKey" FROM "Sessions" s JOIN "Rounds" r ON r."Id" = s."RoundId" '
+                        'JOIN "Seasons" y ON y."Id" = r."SeasonId" WHERE y."Year" = %s '
+                        'AND s."OpenF1SessionKey" IS NOT NULL', [year]).fetchall()
+    return {key for (key,) in rows}
 
 
 def latest_session(conn: psycopg.Connection, year: int | None = None) -> dict[str, Any] | None:
