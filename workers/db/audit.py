@@ -189,17 +189,16 @@ _SQL_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     # withdraw after qualifying; the session's results are written as upstream has them.
     (NOTICE, "completeness", "completed qualifying, sprint and race sessions lacking a result for an entrant of the "
      "round's race (the race: of its qualifying)",
-     'WITH res AS (SELECT x."EntrantId", s."RoundId", s."Type", s."Id" AS session_id FROM "Results" x '
-     'JOIN "Sessions" s ON s."Id" = x."SessionId") '
      'SELECT format(\'%s %s (session %s): %s entrant(s) with a %s result have none here: %s\', r."Slug", '
      + _TYPE_NAME.format(col='s."Type"') + ', s."OpenF1SessionKey", count(DISTINCT ref."EntrantId"), '
-     + _TYPE_NAME.format(col='min(ref."Type")') + ', string_agg(DISTINCT d."Slug", \', \' ORDER BY d."Slug")) '
+     + _TYPE_NAME.format(col='min(rs."Type")') + ', string_agg(DISTINCT d."Slug", \', \' ORDER BY d."Slug")) '
      'FROM "Sessions" s JOIN "Rounds" r ON r."Id" = s."RoundId" '
-     f'JOIN res ref ON ref."RoundId" = s."RoundId" AND ref."Type" = CASE WHEN s."Type" = {RACE:d} THEN {Q:d} '
-     f'ELSE {RACE:d} END JOIN "Entrants" e ON e."Id" = ref."EntrantId" JOIN "Drivers" d ON d."Id" = e."DriverId" '
+     f'JOIN "Sessions" rs ON rs."RoundId" = s."RoundId" AND rs."Type" = CASE WHEN s."Type" = {RACE:d} THEN {Q:d} '
+     f'ELSE {RACE:d} END JOIN "Results" ref ON ref."SessionId" = rs."Id" '
+     'JOIN "Entrants" e ON e."Id" = ref."EntrantId" JOIN "Drivers" d ON d."Id" = e."DriverId" '
      f'WHERE s."Type" IN ({Q:d}, {SQ:d}, {SPRINT:d}, {RACE:d}) AND s."Status" = {_COMPLETED} '
-     'AND EXISTS (SELECT 1 FROM res WHERE res.session_id = s."Id") AND NOT EXISTS (SELECT 1 FROM res '
-     'WHERE res.session_id = s."Id" AND res."EntrantId" = ref."EntrantId") '
+     'AND EXISTS (SELECT 1 FROM "Results" x WHERE x."SessionId" = s."Id") AND NOT EXISTS (SELECT 1 FROM "Results" x '
+     'WHERE x."SessionId" = s."Id" AND x."EntrantId" = ref."EntrantId") '
      'GROUP BY r."Slug", s."Type", s."OpenF1SessionKey" ORDER BY 1'),
     # Defect: OpenF1 gives every driver a number (the model requires one), so a NULL was written by something
     # else, and that entrant's results cannot be matched.
