@@ -165,7 +165,8 @@ def season_text(year: int, season: dict[str, Any]) -> list[str]:
         lines.append(f"  {season['error']}")
     for kind in season["compared"]:
         found = season[kind]
-        line = f"  {kind} listed by {source_label(season['source'])} {found['upstream']}, present here {found['present']}"
+        label = source_label(season["source"])
+        line = f"  {kind} listed by {label} {found['upstream']}, present here {found['present']}"
         if found["missing"]:
             line += f"; missing {len(found['missing'])}: {shown(found['missing'])}"
         if found["not_upstream"]:

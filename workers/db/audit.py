@@ -347,7 +347,7 @@ _PY_CHECKS: tuple[tuple[str, str, str, Callable[[psycopg.Connection], list[str]]
     # and OpenF1 `Sakhir`), which splits users' statistics; but names and places alike can be two things (a
     # rebrand is a new team, SPEC §6; Barcelona had two street circuits, Pedralbes and Montjuïc, and Ergast puts
     # Long Beach and Riverside in "California"), so an operator decides; each row is shown with the sources
-    # holding it (re-pointing an identity does not merge one yet: the writers find these rows by slug first).
+    # holding it.
     # Drivers: the same words in any order (equal names are one row already, both sources slugging the name);
     # teams: the same words but "racing", "team" and "f1" (Red Bull Racing, Alpine F1 Team); circuits: one name
     # (Jolpica `yas_marina` and OpenF1 `Yas Marina Circuit`), or one place, whoever holds them.
