@@ -17,9 +17,15 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ingestion.follow import EXIT_OK, add_results_flags, command_main
+
+if TYPE_CHECKING:
+    from workers.http import Answer, SourceClient
+    from workers.sources.base import Source
+
+T = TypeVar("T")
 
 HELP = "save a season's OpenF1 responses in the replay server's layout"
 MEETING_ENDPOINTS = ("drivers",)
@@ -95,19 +101,32 @@ def by_session(records: list[Any]) -> dict[int | None, list[Any]]:
 
 
 def fetch(path: str, **params: Any) -> list[Any]:
-    """`client().get` for a command: a wait for the fleet's next OpenF1 slot is slept, not given up."""
+    """OpenF1's records of `GET path?params` for a command: a wait for the fleet's next OpenF1 slot is slept,
+    not given up."""
+    from workers.sources.openf1 import SOURCE
+
+    return through_fleet_limit(SOURCE, lambda client: client.get(path, **params))
+
+
+def fetch_answer(source: "Source", target: str) -> "Answer":
+    """One `GET target` (path and query) of any source for a command, through its client and fleet limit: the
+    answer as received (the source decodes it)."""
+    return through_fleet_limit(source, lambda client: client.fetch(target))
+
+
+def through_fleet_limit(source: "Source", call: Callable[["SourceClient"], T]) -> T:
+    """`call(client)` with the source's client; a wait for the fleet's next slot is slept, not given up."""
     from workers.errors import Throttled
     from workers.pipeline.resources import client as source_client
     from workers.ratelimit import current_owner
-    from workers.sources.openf1 import SOURCE
 
-    client = source_client(SOURCE)
+    client = source_client(source)
     owner = current_owner.set(f"cli-{uuid.uuid4().hex}")  # asking again finds the slot already reserved
     try:
         while True:
             client.begin()
             try:
-                return client.get(path, **params)
+                return call(client)
             except Throttled as exc:
                 time.sleep(exc.wait)
     finally:

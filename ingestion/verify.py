@@ -1,21 +1,44 @@
 """`python -m ingestion verify [--year Y] [--json]`: what the database holds (rows per racing table, rounds
 per season, sessions per type, the latest session that has started) and whether each season is complete
-against what OpenF1 lists now (`/meetings?year=` and `/sessions?year=`, two requests per season), naming
-the missing keys. Exit 0 when every season checked is complete, 1 when something is missing (or when the
-database holds no season and none was asked for). Never prints a result."""
+against what its source lists now. The year picks the source, as a sync does: the rounds of the source's index
+(OpenF1 `/meetings?year=`, Jolpica `/{season}.json`), fetched afresh and read by the source, against the rounds
+the source holds here (its identities, SPEC §6); for OpenF1 also `/sessions?year=` against the session keys
+here. So an OpenF1 season costs two requests and a history season one, within the source's fleet limit. Missing
+rounds are named by their key (an OpenF1 meeting key, a Jolpica `season/round`). Exit 0 when every season
+checked is complete, 1 when something is missing (or when the database holds no season and none was asked for).
+Never prints a result."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Any
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ingestion.follow import EXIT_FAILED, EXIT_OK, command_main, database
-from ingestion.record import fetch
+from ingestion.record import fetch, fetch_answer
 
-HELP = "check each season against what OpenF1 lists, with counts per table, round and session type"
+if TYPE_CHECKING:
+    import psycopg
+
+    from workers.http import Answer
+    from workers.sources.base import Source
+
+HELP = "check each season against what its source lists, with counts per table, round and session type"
 SHOWN_KEYS = 20
+# What each source calls its rounds: the name of the comparison in the report ("meetings listed by OpenF1").
+ROUNDS_CALLED = {"openf1": "meetings", "jolpica": "races"}
+
+
+@dataclass
+class Held:
+    """What the database holds of one season for its source: round keys (identities) and, for OpenF1, session keys."""
+
+    source: "Source"
+    rounds: set[str] = field(default_factory=set)
+    sessions: set[int] = field(default_factory=set)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,26 +54,93 @@ def run(args: argparse.Namespace) -> int:
     with database() as conn:
         report = {"tables": audit.racing_counts(conn), "latest_session": audit.latest_session(conn, year)}
         years = [year] if year is not None else audit.season_years(conn)
-        here = {y: (audit.season_inventory(conn, y), audit.season_keys(conn, y)) for y in years}
-    report["seasons"] = {y: {**inventory, **compare(y, *keys)} for y, (inventory, keys) in here.items()}
+        here = {y: (audit.season_inventory(conn, y), held_here(conn, y)) for y in years}
+    report["seasons"] = {y: {**inventory, **compare(y, held)} for y, (inventory, held) in here.items()}
     report["complete"] = bool(years) and all(s["complete"] for s in report["seasons"].values())
     print(json.dumps(report, indent=2, default=str) if args.json else text(report))
     return EXIT_OK if report["complete"] else EXIT_FAILED
 
 
-def compare(year: int, meetings_here: set[int], sessions_here: set[int]) -> dict[str, Any]:
-    """The season's meetings and sessions as OpenF1 lists them against the keys present here."""
-    listed = {"meetings": keys_of(fetch("meetings", year=year), "meeting_key"),
-              "sessions": keys_of(fetch("sessions", year=year), "session_key")}
-    present = {"meetings": meetings_here, "sessions": sessions_here}
-    found = {kind: {"upstream": len(listed[kind]), "present": len(listed[kind] & present[kind]),
-                    "missing": sorted(listed[kind] - present[kind]),
-                    "not_upstream": sorted(present[kind] - listed[kind])} for kind in listed}
-    return {**found, "complete": not any(found[kind]["missing"] for kind in found)}
+def season_source(year: int) -> "Source | None":
+    """The source a sync of the year reads (None: no source covers it, e.g. a season written by hand)."""
+    from workers import sources
+    from workers.errors import BadArgument
+
+    try:
+        return sources.for_season(year)
+    except BadArgument:
+        return None
 
 
-def keys_of(records: list[Any], field: str) -> set[int]:
-    return {r[field] for r in records if isinstance(r, dict) and isinstance(r.get(field), int)}
+def held_here(conn: "psycopg.Connection", year: int) -> Held | None:
+    from workers.db import audit
+
+    source = season_source(year)
+    if source is None:
+        return None
+    sessions = audit.openf1_session_keys(conn, year) if source.name == "openf1" else set()
+    return Held(source, audit.round_keys(conn, source.name, year), sessions)
+
+
+def compare(year: int, held: Held | None) -> dict[str, Any]:
+    """The season's rounds (and OpenF1's sessions) as its source lists them now against those held here."""
+    if held is None:
+        return {"source": None, "compared": [], "complete": False,
+                "error": f"no source covers the {year} season: nothing to compare it with"}
+    source = held.source
+    found = {rounds_called(source.name): comparison(upstream_rounds(source, year), held.rounds)}
+    if source.name == "openf1":  # OpenF1 lists every session of a season too (one request more)
+        found["sessions"] = comparison(keys_of(fetch("sessions", year=year), "session_key"), held.sessions)
+    return {"source": source.name, "compared": list(found), **found,
+            "complete": not any(f["missing"] for f in found.values())}
+
+
+def rounds_called(source: str) -> str:
+    return ROUNDS_CALLED.get(source, "listed_rounds")
+
+
+def comparison(listed: set[Any], present: set[Any]) -> dict[str, Any]:
+    return {"upstream": len(listed), "present": len(listed & present), "missing": in_order(listed - present),
+            "not_upstream": in_order(present - listed)}
+
+
+def upstream_rounds(source: "Source", year: int) -> set[str]:
+    """The round keys the source's index of the season lists now: its index requests fetched afresh (through
+    its client and fleet limit), decoded and read by the source as a sync reads them."""
+    answers = FreshAnswers(source)
+    for request in source.index_requests(year):
+        answers.add(request.endpoint, fetch_answer(source, request.key))
+    return {r.key for r in source.rounds(year, answers).rounds}
+
+
+class FreshAnswers:
+    """Answers just fetched, read as a sync reads landed ones (`workers.sources.base.Landed`); they all cover the
+    whole season, and an endpoint's newest answer is the last one added."""
+
+    def __init__(self, source: "Source") -> None:
+        self.source = source
+        self.answers: dict[str, list["Answer"]] = defaultdict(list)
+
+    def add(self, endpoint: str, answer: "Answer") -> None:
+        self.answers[endpoint].append(answer)
+
+    def records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
+        found = self.answers.get(endpoint)
+        return self.source.decode(endpoint, found[-1]) if found else []
+
+    def all_records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
+        return [r for answer in self.answers.get(endpoint, []) for r in self.source.decode(endpoint, answer)]
+
+
+def keys_of(records: list[Any], key: str) -> set[int]:
+    return {r[key] for r in records if isinstance(r, dict) and isinstance(r.get(key), int)}
+
+
+def in_order(keys: Iterable[Any]) -> list[Any]:
+    """Keys in natural order: numbers as numbers, `1988/5` before `1988/12`."""
+    def parts(key: Any) -> tuple:
+        return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in str(key).split("/"))
+    return sorted(keys, key=parts)
 
 
 def text(report: dict[str, Any]) -> str:
@@ -71,9 +161,12 @@ def season_text(year: int, season: dict[str, Any]) -> list[str]:
     types = ", ".join(f"{name} {n}" for name, n in season["sessions_by_type"].items()) or "none"
     lines = [f"season {year}: {season['rounds']} rounds ({season['championship_rounds']} championship), "
              f"sessions: {types}"]
-    for kind in ("meetings", "sessions"):
+    if season["source"] is None:
+        lines.append(f"  {season['error']}")
+    for kind in season["compared"]:
         found = season[kind]
-        line = f"  {kind} listed by OpenF1 {found['upstream']}, present here {found['present']}"
+        label = source_label(season["source"])
+        line = f"  {kind} listed by {label} {found['upstream']}, present here {found['present']}"
         if found["missing"]:
             line += f"; missing {len(found['missing'])}: {shown(found['missing'])}"
         if found["not_upstream"]:
@@ -83,7 +176,13 @@ def season_text(year: int, season: dict[str, Any]) -> list[str]:
     return lines
 
 
-def shown(keys: list[int]) -> str:
+def source_label(name: str) -> str:
+    from workers import sources
+
+    return sources.get(name).label
+
+
+def shown(keys: list[Any]) -> str:
     head = ", ".join(map(str, keys[:SHOWN_KEYS]))
     return head + (f" … and {len(keys) - SHOWN_KEYS} more" if len(keys) > SHOWN_KEYS else "")
 

@@ -32,7 +32,9 @@ RACING_AND_WORKER_TABLES = RACING_TABLES + ("SyncRuns", "SyncRunRounds", "Quaran
 REDIS_DB = {
     "session": 15,  # conftest's worker, shared by the tests that ask for it
     "bench": 1,  # bench/season.py, unless BENCH_REDIS_URL is set
-    "ops_cli_no_worker": 2,  # test_ops_cli: no worker answers there; resume publishes to it
+    # test_ops_cli: no worker answers there, but for the history tests' own, stopped at each one's end; resume
+    # publishes to it
+    "ops_cli_no_worker": 2,
     "broker_repair": 3,  # test_broker_repair: kombu's channel, no worker
     "record_copy": 4,  # test_record: the worker of the recording's copy
     "honcho": 5,  # test_deploy_files: the Procfile's worker, beat and Flower

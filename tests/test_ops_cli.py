@@ -15,14 +15,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests import recorded
+from tests import jolpica_data, recorded
 from tests.conftest import REPO
-from tests.support import broker_url
+from tests.support import broker_url, empty_tables, worker_nodes
 
 pytestmark = pytest.mark.integration
 
 SPOILER = re.compile(r"(?i)position|points|\bP\d+\b|\d+:\d\d\.\d{3}")
-NOBODY = broker_url("ops_cli_no_worker")  # a Redis DB no worker of any test listens on
+NOBODY = broker_url("ops_cli_no_worker")  # a Redis DB no worker of any test listens on (but the history tests' own)
 ADMIN_URL = os.environ.get("TEST_ADMIN_URL", "postgresql://postgres@localhost:5432/postgres")
 
 
@@ -160,6 +160,160 @@ def test_verify_refuses_a_bad_year_before_asking_openf1(replay_log, database):
     assert replay_log.stats()["requests"] == 0
 
 
+# -- history (Jolpica): verify and audit --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def jolpica():
+    """The Jolpica replay serving Ergast's export (1950-2024), without a limit."""
+    from jolpica_replay import JolpicaReplayServer
+
+    with JolpicaReplayServer(data_dir=jolpica_data.DATA_DIR, rate_limit=None) as server:
+        yield server
+
+
+@pytest.fixture()
+def history(jolpica, replay_log, database, tmp_path):
+    """sync(year, results) -> the environment a command needs: seasons synced into emptied tables by a real worker
+    reading the Jolpica replay (and the OpenF1 one from 2023). Its broker is NOBODY's DB, emptied and left without
+    a worker at the end. The worker has no limit; a command takes its slots of Jolpica's (4/second;500/hour)."""
+    from jolpica_replay import JOLPICA_RATE_LIMIT
+
+    empty_tables(database)
+    with worker_nodes(NOBODY, database, tmp_path, JOLPICA_BASE_URL=jolpica.base_url,
+                      JOLPICA_RATE_LIMIT="off") as start:
+        node = start(replay_log.base_url)[0]
+
+        def sync(year: int, results: bool) -> dict[str, str]:
+            run = node.run("sync_season", year, include_results=results)
+            assert run["status"] == "succeeded", run
+            jolpica.reset()
+            replay_log.reset()
+            return {"JOLPICA_BASE_URL": jolpica.base_url, "JOLPICA_RATE_LIMIT": JOLPICA_RATE_LIMIT,
+                    "OPENF1_BASE_URL": replay_log.base_url, "REDIS_URL": NOBODY}
+        yield sync
+
+
+def schedule_of(year: int) -> list[dict[str, str]]:
+    return [race for race in jolpica_data.table("races") if race["year"] == str(year)]
+
+
+def delete_round(db, source: str, key: str) -> None:
+    """The round a source holds under `key`, deleted as a careless hand would (its identity stays behind)."""
+    deleted = db.execute('DELETE FROM "Rounds" r USING "SourceIdentities" i WHERE i."RowId" = r."Id" '
+                         'AND i."Source" = %s AND i."Kind" = \'round\' AND i."SourceKey" = %s', [source, key])
+    assert deleted.rowcount == 1
+
+
+def test_verify_checks_a_history_season_against_jolpicas_schedule_in_one_request_and_names_a_missing_round(
+        history, jolpica, db):
+    env = history(1988, results=False)
+    races = len(schedule_of(1988))
+    outcome = run_cli("ingestion", "verify", "--year", "1988", env=env)
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    assert f"season 1988: {races} rounds ({races} championship), sessions: RACE {races}" in outcome.stdout
+    assert f"races listed by Jolpica {races}, present here {races}\n" in outcome.stdout
+    assert "season 1988: complete" in outcome.stdout
+    asked = jolpica.stats()
+    assert asked["requests"] == 1
+    assert [(r["path"], r["query"]) for r in asked["log"]] == [("/ergast/f1/1988.json", "limit=100&offset=0")]
+
+    delete_round(db, "jolpica", "1988/5")
+    jolpica.reset()
+    outcome = run_cli("ingestion.verify", "--year", "1988", env=env)
+    assert outcome.returncode == 1, outcome.stdout
+    assert f"races listed by Jolpica {races}, present here {races - 1}; missing 1: 1988/5" in outcome.stdout
+    assert "season 1988: INCOMPLETE" in outcome.stdout
+    report = json.loads(run_cli("ingestion.verify", "--year", "1988", "--json", env=env).stdout)
+    season = report["seasons"]["1988"]
+    assert (season["source"], season["compared"]) == ("jolpica", ["races"])
+    assert season["races"] == {"upstream": races, "present": races - 1, "missing": ["1988/5"], "not_upstream": []}
+    assert report["complete"] is False and jolpica.stats()["requests"] == 2
+
+
+def test_verify_with_no_year_checks_every_season_against_its_own_source(history, jolpica, replay_log, data_dir):
+    history(1988, results=False)
+    env = history(2024, results=False)
+    outcome = run_cli("ingestion", "verify", "--json", env=env)
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    seasons = json.loads(outcome.stdout)["seasons"]
+    assert list(seasons) == ["1988", "2024"]
+    assert (seasons["1988"]["source"], seasons["1988"]["compared"]) == ("jolpica", ["races"])
+    assert (seasons["2024"]["source"], seasons["2024"]["compared"]) == ("openf1", ["meetings", "sessions"])
+    assert seasons["2024"]["meetings"]["present"] == recorded.season(data_dir, 2024).meetings
+    assert jolpica.stats()["requests"] == 1
+    assert replay_log.stats()["by_endpoint"] == {"meetings": 1, "sessions": 1}
+
+
+def shared_numbers(db, year: int) -> int:
+    """Car numbers of the year's rounds that two entrants carry."""
+    return db.execute('SELECT count(*) FROM (SELECT 1 FROM "Entrants" e JOIN "Rounds" r ON r."Id" = e."RoundId" '
+                      'JOIN "Seasons" y ON y."Id" = r."SeasonId" WHERE y."Year" = %s AND e."CarNumber" IS NOT NULL '
+                      'GROUP BY e."RoundId", e."CarNumber" HAVING count(*) > 1) shared', [year]).fetchone()[0]
+
+
+def test_audit_of_history_with_results_finds_no_defect_in_shared_cars_numbers_and_a_weekend_without_practice(
+        history, db):
+    """1955: shared drives and two drivers on one car number (results are matched by driver and team there);
+    2021: practice sessions that history never classifies, and sprint weekends of their own shape."""
+    history(1955, results=True)
+    history(2021, results=True)
+    assert shared_numbers(db, 1955) > 0
+    outcome = run_cli("ingestion.db", "audit")
+    assert outcome.returncode == 0, outcome.stdout
+    assert "defect" not in outcome.stdout.replace("0 defects", "")
+    for absent in ("sharing a car number", "without a car number", "weekend shape", "without results though",
+                   "fewer entrants"):
+        assert absent not in outcome.stdout, absent
+    assert "  2021-monaco-grand-prix QUALIFYING: 1 entrant(s) with a RACE result have none here: mick-schumacher" \
+        in outcome.stdout  # he did not take part in qualifying (Ergast's 2021 qualifying has 439 rows)
+
+
+def hold(db, source: str, kind: str, table: str, key: str, **row: str) -> None:
+    """A row written with the identity a source gives it, as that source writes one it has no bridge for."""
+    columns = ", ".join(f'"{c}"' for c in row)
+    row_id = db.execute(f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join(["%s"] * len(row))}) RETURNING "Id"',
+                        list(row.values())).fetchone()[0]
+    db.execute('INSERT INTO "SourceIdentities" ("Source", "Kind", "SourceKey", "RowId") VALUES (%s, %s, %s, %s)',
+               [source, kind, key, row_id])
+
+
+def test_audit_notices_what_two_sources_hold_as_two_rows_and_circuits_at_one_location(season_2024, db):
+    """OpenF1's 2024 beside history's rows of the same team, circuits and a driver, as Ergast names them (Jolpica
+    slugs a circuit by its circuitId), each a row of its own: what two sources leave without a bridge."""
+    season_2024(results=False)
+    circuits = jolpica_data.by_id("circuits", "circuitRef")
+    for ref in ("bahrain", "yas_marina", "americas"):
+        circuit = circuits[ref]
+        hold(db, "jolpica", "circuit", "Circuits", ref, Name=circuit["name"], Slug=jolpica_data.slug(ref),
+             Location=circuit["location"], Country=circuit["country"])
+    constructors = jolpica_data.by_id("constructors", "constructorRef")
+    for ref in ("red_bull", "sauber"):
+        name = constructors[ref]["name"]
+        hold(db, "jolpica", "team", "Teams", ref, Name=name, Slug=jolpica_data.slug(name))
+    hold(db, "jolpica", "driver", "Drivers", "zhou", FirstName="Zhou", LastName="Guanyu", Slug="zhou-guanyu")
+    location, country = db.execute('INSERT INTO "Circuits" ("Name", "Slug", "Location", "Country") SELECT '
+                                   '\'Silverstone Grand Prix Circuit\', \'silverstone-gp\', "Location", "Country" '
+                                   'FROM "Circuits" WHERE "Slug" = \'silverstone\' RETURNING "Location", "Country"'
+                                   ).fetchone()  # a copy by a careless hand, held by no source
+    outcome = run_cli("ingestion.db", "audit")
+    assert outcome.returncode == 0, outcome.stdout
+    assert "defect" not in outcome.stdout.replace("0 defects", "")
+    for finding in ("notice: duplicates: drivers that two sources hold as two rows, their names of the same words: 1",
+                    "  Guanyu Zhou: guanyu-zhou (openf1), zhou-guanyu (jolpica)",
+                    "notice: duplicates: teams that two sources hold as two rows, their names of the same words "
+                    "(racing, team and f1 aside): 1",
+                    "  Red Bull: red-bull (jolpica), red-bull-racing (openf1)",
+                    "notice: duplicates: circuits that two sources hold as two rows under one name: 1",
+                    "  Yas Marina Circuit: yas-marina (jolpica), yas-marina-circuit (openf1)",
+                    "notice: duplicates: circuits at one location (Location and Country alike): 3",
+                    "  Sakhir, Bahrain: bahrain (jolpica), sakhir (openf1)",
+                    "  Austin, USA: americas (jolpica), austin (openf1)",
+                    f"  {location}, {country}: silverstone (openf1), silverstone-gp (no source)"):
+        assert finding in outcome.stdout, finding
+    assert "sauber (jolpica)" not in outcome.stdout  # OpenF1's Kick Sauber is a rebrand: a team of its own
+    assert outcome.stdout.rstrip().endswith("19 checks, 0 defects, 6 notices")
+
+
 # -- healthcheck -----------------------------------------------------------------------------------------------
 
 def test_healthcheck_passes_when_every_part_is_up(worker, replay_log, database):
@@ -286,8 +440,8 @@ def test_audit_of_a_2024_sync_with_results_passes_with_one_notice_that_only_stri
             "  2024-dutch-grand-prix QUALIFYING (session 9578): 1 entrant(s) with a RACE result have none here: "
             "logan-sargeant"]
         assert "defect" not in outcome.stdout.replace("0 defects", "")
-    assert relaxed.stdout.rstrip().endswith("14 checks, 0 defects, 1 notice")
-    assert strict.stdout.rstrip().endswith("14 checks, 0 defects, 1 notice (--strict: notices count)")
+    assert relaxed.stdout.rstrip().endswith("19 checks, 0 defects, 1 notice")
+    assert strict.stdout.rstrip().endswith("19 checks, 0 defects, 1 notice (--strict: notices count)")
 
 
 def round_id(db, slug: str):
@@ -324,7 +478,8 @@ def test_audit_fails_on_duplicates_empty_parents_and_contradicting_rows_and_noti
     assert outcome.returncode == 1, outcome.stdout
     for finding in ("defect: duplicates: rounds sharing one OpenF1 meeting key: 1",
                     "  meeting 1229: 2024-bahrain-gp-copy, 2024-bahrain-grand-prix",
-                    "defect: duplicates: drivers whose names slug the same: 1", "  sergio-perez: checo, sergio-perez",
+                    "defect: duplicates: drivers whose names slug the same: 1",
+                    "  sergio-perez: checo (no source), sergio-perez (openf1)",
                     "defect: duplicates: sessions of one round with the same type (testing excepted): 1",
                     "  2024-italian-grand-prix RACE: sessions 9590, ",
                     "defect: duplicates: entrants of one round sharing a car number", "  2024-bahrain-grand-prix #1: ",
@@ -336,7 +491,7 @@ def test_audit_fails_on_duplicates_empty_parents_and_contradicting_rows_and_noti
                     "notice: completeness: championship rounds with a completed session and fewer entrants than two",
                     "  2024-monaco-grand-prix: 10 entrants, expected at least 20"):
         assert finding in outcome.stdout, finding
-    assert outcome.stdout.rstrip().endswith("14 checks, 7 defects, 2 notices")
+    assert outcome.stdout.rstrip().endswith("19 checks, 7 defects, 2 notices")
 
 
 def test_audit_passes_a_weekend_short_of_a_session_and_of_cars_unless_strict(season_2024, db):
@@ -345,7 +500,7 @@ def test_audit_passes_a_weekend_short_of_a_session_and_of_cars_unless_strict(sea
     outcome = run_cli("ingestion.db", "audit")
     assert outcome.returncode == 0, outcome.stdout
     assert "  2024-monaco-grand-prix: 10 entrants, expected at least 20" in outcome.stdout
-    assert outcome.stdout.rstrip().endswith("14 checks, 0 defects, 2 notices")
+    assert outcome.stdout.rstrip().endswith("19 checks, 0 defects, 2 notices")
     assert run_cli("ingestion.db", "audit", "--strict").returncode == 1
 
 
@@ -361,7 +516,7 @@ def test_audit_notices_completed_sessions_whose_results_are_missing(season_2024,
            "results: 1\n  2024-bahrain-grand-prix RACE (session 9472)\n" in outcome.stdout
     assert "  2024-italian-grand-prix QUALIFYING (session 9586): 1 entrant(s) with a RACE result have none here: " \
            "max-verstappen" in outcome.stdout
-    assert outcome.stdout.rstrip().endswith("14 checks, 0 defects, 3 notices")
+    assert outcome.stdout.rstrip().endswith("19 checks, 0 defects, 3 notices")
     assert run_cli("ingestion.db", "audit", "--strict").returncode == 1
 
 
