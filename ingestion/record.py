@@ -39,9 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workers import sources
+    from workers.errors import BadArgument
     from workers.pipeline.arguments import validate_year
 
     year = validate_year(args.year)
+    if sources.name_for_season(year) != "openf1":
+        raise BadArgument(f"record saves OpenF1 seasons, {sources.get('openf1').first_year()} onwards "
+                          f"(the Jolpica replay serves history from the Ergast export), got {year}")
     meetings = fetch("meetings", year=year)
     include = include_results(meetings, args.include_results)
     staging = args.out / f".{year}.partial-{uuid.uuid4().hex[:8]}"

@@ -79,7 +79,7 @@ def test_record_without_results_asks_no_spoiler_endpoint_and_saves_none(replay_l
 
 def test_record_refuses_a_bad_year_before_any_request(replay_log, tmp_path):
     outcome = record(tmp_path, "--year", "1950", openf1_url=replay_log.base_url)
-    assert outcome.returncode == 2 and "year must be between 2023" in outcome.stderr
+    assert outcome.returncode == 2 and "record saves OpenF1 seasons, 2023 onwards" in outcome.stderr
     assert replay_log.stats()["requests"] == 0 and not any(tmp_path.iterdir())
 
 
