@@ -91,6 +91,13 @@ def report(conn: psycopg.Connection) -> None:
                            'EXISTS (SELECT 1 FROM "SourceIdentities" o WHERE o."Source" = \'openf1\' AND '
                            'o."RowId" = i."RowId") GROUP BY 1 ORDER BY 1').fetchall()
     print("bridged to OpenF1 rows: " + (", ".join(f"{k} {n}" for k, n in bridged) or "none"))
+    from workers.db.audit import audit
+
+    findings = audit(conn)
+    for severity in ("defect", "notice"):
+        items = [f for f in findings if f.severity == severity]
+        print(f"audit: {sum(len(f.items) for f in items)} {severity}(s)" +
+              "".join(f"\n  {f.check}: {len(f.items)}" for f in items))
 
 
 def main() -> int:
@@ -101,6 +108,9 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=2, choices=(1, 2, 3, 4, 6, 12))
     parser.add_argument("--interrupt", choices=("kill", "flush"), default=None)
     parser.add_argument("--expect", default=None, help="content hash of an uninterrupted run, to compare with")
+    parser.add_argument("--openf1", type=int, nargs="*", default=[],
+                        help="OpenF1 seasons (from its replay) synced after history, with results: the bridge then ties them")
+    parser.add_argument("--openf1-dir", default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO.parent / "shared" / "openf1")))
     parser.add_argument("--data-dir",
                         default=os.environ.get("JOLPICA_REPLAY_DIR", str(REPO.parent / "shared" / "jolpica")))
     args = parser.parse_args()
@@ -113,11 +123,15 @@ def main() -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     print(f"seasons {args.first}-{args.last}; replay limit {server_limit}, JOLPICA_RATE_LIMIT={client_limit!r}; "
           f"{args.workers} worker process(es); interrupt: {args.interrupt or 'none'}")
+    from openf1_replay import ReplayServer
+
     with JolpicaReplayServer(data_dir=args.data_dir, port=0, rate_limit=server_limit) as replay, \
-            worker_nodes(REDIS_URL, DATABASE_URL, log_dir, JOLPICA_RATE_LIMIT=client_limit, **FAST) as start:
-        nodes = start("http://127.0.0.1:9/v1", args.workers, concurrency=1, JOLPICA_BASE_URL=replay.base_url)
+            ReplayServer(data_dir=args.openf1_dir, port=0) as openf1, \
+            worker_nodes(REDIS_URL, DATABASE_URL, log_dir, JOLPICA_RATE_LIMIT=client_limit, OPENF1_RATE_LIMIT="off",
+                         **FAST) as start:
+        nodes = start(openf1.base_url, args.workers, concurrency=1, JOLPICA_BASE_URL=replay.base_url)
         if args.interrupt == "kill" and args.workers < 2:
-            nodes += start("http://127.0.0.1:9/v1", 1, concurrency=1, JOLPICA_BASE_URL=replay.base_url)
+            nodes += start(openf1.base_url, 1, concurrency=1, JOLPICA_BASE_URL=replay.base_url)
         app = client_app(REDIS_URL)
         started = time.monotonic()
         phases = {}
@@ -129,6 +143,9 @@ def main() -> int:
                 replay.stats()["requests"] - before, time.monotonic() - t0, runs)
         total_wall = time.monotonic() - started
         stats = replay.stats()
+        if args.openf1:
+            synced = sync_all(app, args.openf1, True, 600)
+            print(f"OpenF1 {args.openf1}: {[r['status'] for r in synced]}, {openf1.stats()['requests']} requests")
         rates = parse_rates(client_limit)
         for name, (requests, wall, runs) in phases.items():
             failed = [r["arguments"] for r in runs if r["status"] != "succeeded"]

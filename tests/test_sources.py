@@ -32,8 +32,10 @@ def season(year: int) -> list[RoundRef]:
 
 def test_the_year_picks_the_source_and_a_year_before_every_source_is_refused():
     assert sources.for_season(2023) is OPENF1 and sources.for_season(2026) is OPENF1
-    with pytest.raises(ValueError, match="no source covers the 1988 season"):
-        sources.for_season(1988)
+    assert sources.for_season(2022).name == sources.name_for_season(1950) == "jolpica"
+    assert sources.name_for_season(2023) == "openf1"
+    with pytest.raises(ValueError, match="no source covers the 1949 season"):
+        sources.for_season(1949)
 
 
 def test_a_season_with_results_is_five_requests_three_of_them_one_meeting_key_interval():

@@ -75,6 +75,11 @@ def mark_round(conn: psycopg.Connection, run_id: str, round_key: str, status: st
                  [status, error, run_id, round_key])
 
 
+def pending_rounds(conn: psycopg.Connection, run_id: str) -> int:
+    return conn.execute('SELECT count(*) FROM "SyncRunRounds" WHERE "RunId" = %s AND "Status" = \'pending\'',
+                        [run_id]).fetchone()[0]
+
+
 def finish_run_if_complete(conn: psycopg.Connection, run_id: str) -> str | None:
     """Close the run once no round is pending; call after the round's own change has committed."""
     row = conn.execute(

@@ -46,12 +46,13 @@ def finish_round(run_id: str | None, round_key: str | None, error: str | None = 
         with connection() as conn:
             runs.mark_round(conn, run_id, str(round_key), "failed" if error else "done", error)
     with connection() as conn:  # a second transaction: it must see the mark above committed
-        status = runs.finish_run_if_complete(conn, run_id)
-    if status == "succeeded":
-        from workers.pipeline import bridge  # a run's end may complete the bridge (SPEC §6)
+        last = runs.pending_rounds(conn, run_id) == 0
+    if last:  # before the run shows as ended, so whoever waits on it finds the bridge applied (SPEC §6)
+        from workers.pipeline import bridge
 
         bridge.apply()
-    return status
+    with connection() as conn:
+        return runs.finish_run_if_complete(conn, run_id)
 
 
 def count_retry(run_id: str | None, round_key: str | None, throttle: bool) -> None:
