@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up, start a worker and sync a season (default 2024) into the database of DATABASE_URL, then stop
-# the worker. Without internet, the season comes from the recorded OpenF1 data through the replay server.
+# the worker. Without internet, the season comes from the recorded data through the replay servers (OpenF1 from
+# 2023, the Ergast export through the Jolpica replay before).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 YEAR=${1:-2024}
@@ -18,6 +19,16 @@ if [ -z "${OPENF1_BASE_URL:-}" ] && ! curl -sf -m 5 -o /dev/null "https://api.op
   pids+=($!)
   export OPENF1_BASE_URL="http://127.0.0.1:$port/v1"
   export OPENF1_RATE_LIMIT="${OPENF1_RATE_LIMIT:-off}"  # the local replay has no limit; set one to watch the limiter
+  for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/__replay/health" && break; sleep 0.2; done
+fi
+
+if [ -z "${JOLPICA_BASE_URL:-}" ] && ! curl -sf -m 5 -o /dev/null "https://api.jolpi.ca/ergast/f1/$YEAR.json"; then
+  port=${JOLPICA_REPLAY_PORT:-8766}
+  echo "api.jolpi.ca is not reachable: replaying the Ergast export on port $port (history, before OpenF1's seasons)"
+  .venv/bin/python -m jolpica_replay --port "$port" &
+  pids+=($!)
+  export JOLPICA_BASE_URL="http://127.0.0.1:$port/ergast/f1"
+  export JOLPICA_RATE_LIMIT="${JOLPICA_RATE_LIMIT:-off}"
   for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/__replay/health" && break; sleep 0.2; done
 fi
 
