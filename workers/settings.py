@@ -99,6 +99,7 @@ class SourceSettings(BaseSettings):
     RATE_MAX_SLEEP: float = Field(1.0, ge=0, le=5)
     # Seconds during which a landed answer is reused instead of fetched again (0: every sync fetches).
     REFRESH_AFTER: float = Field(0.0, ge=0)
+    FIRST_YEAR: int = Field(1950, ge=1950)  # the first season the source is asked for (1950: Formula 1's first)
 
     @field_validator("RATE_LIMIT")
     @classmethod

@@ -87,11 +87,11 @@ class Source:
         return load(self.settings_class)  # type: ignore[return-value]
 
     def first_year(self) -> int:
-        """The first season this source has (a series source: the first it may be asked for)."""
-        raise NotImplementedError
+        """The first season this source has (its settings' FIRST_YEAR)."""
+        return self.settings.FIRST_YEAR
 
     def covers(self, year: int) -> bool:
-        raise NotImplementedError
+        return year >= self.first_year()
 
     def client(self, limiter: FleetLimiter | None) -> SourceClient:
         raise NotImplementedError

@@ -17,6 +17,5 @@ class JolpicaSettings(SourceSettings):
     RATE_LIMIT: str = "4/second;500/hour"  # per IP, fixed windows; the hour window may take an hour to reset
     # History hardly changes: a landed page is reused for this long before a new run asks for it again.
     REFRESH_AFTER: float = Field(THIRTY_DAYS, ge=0)
-    FIRST_YEAR: int = Field(1950, ge=1950)  # the first Formula 1 season
     # Seasons both Jolpica and OpenF1 cover, from which the bridge of drivers, teams and circuits is learnt (SPEC §6).
     BRIDGE_SEASONS: str = Field("2023,2024", pattern=r"^\s*(\d{4}\s*(,\s*\d{4}\s*)*)?$")

@@ -41,12 +41,6 @@ class Jolpica(Source):
     record_key = "number"  # a result row's car number (a rejected race is known by its round key)
     settings_class = JolpicaSettings
 
-    def first_year(self) -> int:
-        return self.settings.FIRST_YEAR
-
-    def covers(self, year: int) -> bool:
-        return year >= self.first_year()
-
     def client(self, limiter: FleetLimiter | None) -> JolpicaClient:
         return JolpicaClient(self.settings, limiter)
 

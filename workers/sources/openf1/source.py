@@ -50,12 +50,6 @@ class OpenF1(Source):
     record_key = "session_key"
     settings_class = OpenF1Settings
 
-    def first_year(self) -> int:
-        return self.settings.FIRST_YEAR
-
-    def covers(self, year: int) -> bool:
-        return year >= self.first_year()
-
     def client(self, limiter: FleetLimiter | None) -> OpenF1Client:
         return OpenF1Client(self.settings, limiter)
 
