@@ -20,6 +20,15 @@ PACKAGES = {"openf1": "workers.sources.openf1", "jolpica": "workers.sources.jolp
 SEASON_SOURCES = ("openf1", "jolpica")
 
 
+def lazy_attributes(package: str, names: tuple[str, ...]):
+    """A source package's module `__getattr__`: `names` come from its `source` module, loaded on first use."""
+    def __getattr__(name: str):
+        if name in names:
+            return getattr(import_module(f"{package}.source"), name)
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    return __getattr__
+
+
 def get(name: str) -> "Source":
     if name not in PACKAGES:
         raise BadArgument(f"unknown source {name!r}; known: {', '.join(sorted(PACKAGES))}")

@@ -4,18 +4,9 @@ mapping of landed pages).
 
 Importing the package loads only its settings class; `SOURCE` and the rest of source.py load on first use."""
 
+from workers.sources import lazy_attributes
 from workers.sources.jolpica.settings import JolpicaSettings as Settings
 
-
 LAZY = ('SOURCE', 'Jolpica', 'parse_round_key')
-
-
-def __getattr__(name: str):
-    if name in LAZY:
-        from workers.sources.jolpica import source
-
-        return getattr(source, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
+__getattr__ = lazy_attributes(__name__, LAZY)
 __all__ = ["Settings", *LAZY]
