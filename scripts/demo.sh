@@ -12,25 +12,21 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-if [ -z "${OPENF1_BASE_URL:-}" ] && ! curl -sf -m 5 -o /dev/null "https://api.openf1.org/v1/meetings?year=$YEAR"; then
-  port=${OPENF1_REPLAY_PORT:-8765}
-  echo "api.openf1.org is not reachable: replaying the recorded data on port $port"
-  .venv/bin/python -m openf1_replay --port "$port" &
+# replay PREFIX MODULE PORT PATH PROBE: when PREFIX_BASE_URL is unset and the live source's PROBE does not answer,
+# serve the recorded data with MODULE on PORT and point PREFIX_BASE_URL at it (no limit unless PREFIX_RATE_LIMIT).
+replay() {
+  local prefix=$1 module=$2 port=$3 path=$4 probe=$5 url="${1}_BASE_URL" limit="${1}_RATE_LIMIT"
+  [ -z "${!url:-}" ] || return 0
+  curl -sf -m 5 -o /dev/null "$probe" && return 0
+  echo "$probe is not reachable: replaying the recorded data with $module on port $port"
+  .venv/bin/python -m "$module" --port "$port" &
   pids+=($!)
-  export OPENF1_BASE_URL="http://127.0.0.1:$port/v1"
-  export OPENF1_RATE_LIMIT="${OPENF1_RATE_LIMIT:-off}"  # the local replay has no limit; set one to watch the limiter
+  export "$url=http://127.0.0.1:$port$path"
+  export "$limit=${!limit:-off}"  # the local replay has no limit; set one to watch the limiter
   for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/__replay/health" && break; sleep 0.2; done
-fi
-
-if [ -z "${JOLPICA_BASE_URL:-}" ] && ! curl -sf -m 5 -o /dev/null "https://api.jolpi.ca/ergast/f1/$YEAR.json"; then
-  port=${JOLPICA_REPLAY_PORT:-8766}
-  echo "api.jolpi.ca is not reachable: replaying the Ergast export on port $port (history, before OpenF1's seasons)"
-  .venv/bin/python -m jolpica_replay --port "$port" &
-  pids+=($!)
-  export JOLPICA_BASE_URL="http://127.0.0.1:$port/ergast/f1"
-  export JOLPICA_RATE_LIMIT="${JOLPICA_RATE_LIMIT:-off}"
-  for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/__replay/health" && break; sleep 0.2; done
-fi
+}
+replay OPENF1 openf1_replay "${OPENF1_REPLAY_PORT:-8765}" /v1 "https://api.openf1.org/v1/meetings?year=$YEAR"
+replay JOLPICA jolpica_replay "${JOLPICA_REPLAY_PORT:-8766}" /ergast/f1 "https://api.jolpi.ca/ergast/f1/$YEAR.json"
 
 .venv/bin/celery -A tasks worker --loglevel=WARNING --concurrency=2 -n "demo-$$@%h" &
 pids+=($!)
