@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import time
 from pathlib import Path
 
-from openf1_replay.cli import resolve_host, wait_for_signal
+from openf1_replay.cli import EXIT_RUNTIME, EXIT_USAGE  # noqa: F401 - this command's exit codes, as before
+from openf1_replay.cli import banner_extras, check_port, parse_number, resolve_host, serve, with_extras
 from openf1_replay.faults import KINDS, FaultPlan, parse_kinds
-from openf1_replay.ratelimit import describe_rules
 
 from .dump import DATA_DIR_ENV, default_data_dir
 from .server import JOLPICA_RATE_LIMIT, JolpicaReplayServer
 
 PROGRAM = "jolpica_replay"
 DEFAULT_PORT = 8766
-EXIT_USAGE = 2
-EXIT_RUNTIME = 1
 
 DESCRIPTION = "Serve the Ergast CSV export like https://api.jolpi.ca/ergast/f1 (offline replay of Jolpica-F1)."
 EPILOG = f"""\
@@ -58,9 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def create_server(args: argparse.Namespace) -> JolpicaReplayServer:
-    port, time_scale = _number(args.port, int, "port"), _number(args.time_scale, float, "time scale")
-    if not 0 <= port <= 65535:
-        raise ValueError(f"invalid port {port}")
+    port, time_scale = parse_number(args.port, int, "port"), parse_number(args.time_scale, float, "time scale")
+    check_port(port)
     faults = FaultPlan(rate=args.faults, seed=args.fault_seed, kinds=parse_kinds(args.fault_kinds))
     return JolpicaReplayServer(args.data_dir or default_data_dir(), host=resolve_host(args.host, "JOLPICA_REPLAY_HOST"),
                                port=port, rate_limit=args.rate_limit, time_scale=time_scale, latency=args.latency,
@@ -69,39 +64,10 @@ def create_server(args: argparse.Namespace) -> JolpicaReplayServer:
 
 def banner(server: JolpicaReplayServer, load_seconds: float) -> str:
     seasons = server.dump.seasons
-    extras = [f"rate limit {describe_rules(server.rate_limit)}", f"loaded in {load_seconds:.2f}s"]
-    if server.time_scale != 1:
-        extras.insert(1, f"time scale {server.time_scale:g}")
-    if server.latency:
-        extras.append(f"latency {server.latency:g}s")
-    if server.faults.rate:
-        extras.append(f"faults {server.faults.rate:g} ({','.join(server.faults.kinds)})")
-    return (f"Jolpica replay of {server.data_dir} (seasons {seasons[0]}-{seasons[-1]}) on {server.base_url} "
-            f"[{', '.join(extras)}]")
+    line = f"Jolpica replay of {server.data_dir} (seasons {seasons[0]}-{seasons[-1]}) on {server.base_url}"
+    return with_extras(line, banner_extras(server, always_limit=True, load_seconds=load_seconds))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    started = time.perf_counter()
-    try:
-        server = create_server(args)
-    except (ValueError, OSError) as error:
-        print(f"{PROGRAM}: error: {error}", file=sys.stderr, flush=True)
-        return EXIT_USAGE
-    load_seconds = time.perf_counter() - started
-    try:
-        server.start()
-    except OSError as error:
-        print(f"{PROGRAM}: error: cannot listen on {server.host}:{server.port}: {error}", file=sys.stderr, flush=True)
-        return EXIT_RUNTIME
-    print(banner(server, load_seconds), flush=True)
-    wait_for_signal()
-    server.stop()
-    return 0
-
-
-def _number(text: str, kind: type, name: str):
-    try:
-        return kind(text)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {text!r}") from None
+    return serve(PROGRAM, lambda: create_server(args), banner)

@@ -40,6 +40,7 @@ class JolpicaRequestHandler(ReplayRequestHandler):
     """Serves one connection; ``self.server.replay`` is the JolpicaReplayServer."""
 
     server_version = "JolpicaReplay/1.0"
+    throttled = (THROTTLED, JSON_TYPE)
 
     def version_string(self) -> str:
         return self.server_version
@@ -59,10 +60,7 @@ class JolpicaRequestHandler(ReplayRequestHandler):
 
     def do_POST(self) -> None:
         self._read_body()
-        if self.path.partition("?")[0].rstrip("/") == CONTROL_PREFIX + "reset":
-            self.replay.reset()
-            self._send_json(200, {"ok": True})
-        else:
+        if not self._control_post(self.path.partition("?")[0]):
             self._send_json(405, {"detail": 'Method "POST" not allowed.'})
 
     def _serve_route(self, path: str, query: str, route: re.Match) -> None:
@@ -71,7 +69,7 @@ class JolpicaRequestHandler(ReplayRequestHandler):
         admission = state.admit(endpoint, storm=time.monotonic() < self.replay.storm_until)
         if not admission.accepted:
             state.log(admission, path, query, 429)
-            self._send(429, THROTTLED, JSON_TYPE)
+            self._send(429, *self.throttled)
             return
         fault = self.replay.faults.draw(endpoint)
         if fault is not None and self._inject(fault):
@@ -84,13 +82,6 @@ class JolpicaRequestHandler(ReplayRequestHandler):
             body = body[: max(1, len(body) // 2)]
         state.log(admission, path, query, status)
         self._send(status, body, JSON_TYPE)
-
-    def _inject(self, fault: str) -> bool:
-        if fault == "429":
-            self.replay.storm(self.replay.faults.storm_seconds)
-            self._send(429, THROTTLED, JSON_TYPE)
-            return True
-        return super()._inject(fault)
 
     def _page(self, path: str, query: str, route: re.Match) -> tuple[int, bytes]:
         try:

@@ -10,12 +10,11 @@ second). Controls: ``GET /__replay/stats``, ``GET /__replay/health``, ``POST /__
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from openf1_replay.faults import FaultPlan
-from openf1_replay.ratelimit import FixedWindowLimiter, RateLimitSpec, RateRule, parse_rate_limit
-from openf1_replay.server import DEFAULT_HOST, BackgroundServer
+from openf1_replay.ratelimit import FixedWindowLimiter, RateLimitSpec, parse_rate_limit
+from openf1_replay.server import DEFAULT_HOST, ReplayBase, scaled
 from openf1_replay.state import ReplayState
 
 from .dump import ErgastDump, default_data_dir, dump_folder, load_dump
@@ -25,14 +24,7 @@ from .tables import Catalogue
 JOLPICA_RATE_LIMIT = "4/second;500/hour"
 
 
-def scaled(rules: list[RateRule], time_scale: float) -> list[RateRule]:
-    """The rules with every period divided by `time_scale`."""
-    if time_scale <= 0:
-        raise ValueError(f"time scale must be > 0, got {time_scale}")
-    return [RateRule(rule.limit, rule.period / time_scale) for rule in rules]
-
-
-class JolpicaReplayServer(BackgroundServer):
+class JolpicaReplayServer(ReplayBase):
     """The Ergast export served over HTTP from a background daemon thread."""
 
     handler_class = JolpicaRequestHandler
@@ -55,23 +47,13 @@ class JolpicaReplayServer(BackgroundServer):
         self.data_dir = None if dump is not None else dump_folder(data_dir or default_data_dir())
         self.dump = dump if dump is not None else load_dump(self.data_dir)
         self.catalogue = Catalogue(self.dump)
-        self.host = host
-        self.verbose = verbose
-        self.latency = latency
-        self.faults = faults or FaultPlan()
-        self.storm_until = 0.0  # time.monotonic() until which every request is refused (an injected 429 burst)
+        self._set_up(host, port, latency, faults, verbose)  # latency unchecked here: a negative one is no delay
         self.time_scale = time_scale
         self.state = ReplayState(scaled(parse_rate_limit(rate_limit), time_scale), limiter=FixedWindowLimiter)
-        self._requested_port = port
 
     @property
     def base_url(self) -> str:
         return f"{self.root_url}{API_PREFIX}"
-
-    @property
-    def rate_limit(self) -> list[RateRule]:
-        """The rules in force (periods already divided by the time scale)."""
-        return self.state.rules
 
     def set_rate_limit(self, spec: RateLimitSpec, time_scale: float | None = None) -> None:
         """New rules (None disables), scaled by `time_scale` (default: the server's); the windows start again."""
@@ -79,18 +61,10 @@ class JolpicaReplayServer(BackgroundServer):
             self.time_scale = time_scale
         self.state.set_rules(scaled(parse_rate_limit(spec), self.time_scale))
 
-    def stats(self) -> dict:
-        """Same dict as ``GET /__replay/stats``."""
-        return self.state.snapshot()
-
     def reset(self) -> None:
         """Clear stats and the limits' windows."""
         self.state.reset()
         self.storm_until = 0.0
-
-    def storm(self, seconds: float) -> None:
-        """Refuse every request with 429 for the next `seconds`."""
-        self.storm_until = time.monotonic() + seconds
 
     def __repr__(self) -> str:
         state = self.base_url if self.running else "stopped"

@@ -8,14 +8,17 @@ import signal
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
+from typing import Callable, Iterable, TypeVar
 
 from .faults import KINDS, FaultPlan, parse_kinds
 from .hosts import is_loopback
 from .loader import DATA_DIR_ENV, LOADING_RULE, default_data_dir
 from .ratelimit import describe_rules, parse_rate_limit
-from .server import DEFAULT_HOST, ReplayServer
+from .server import DEFAULT_HOST, BackgroundServer, ReplayServer
 
+PROGRAM = "openf1_replay"
 DEFAULT_PORT = 8765
 EXIT_USAGE = 2
 EXIT_RUNTIME = 1
@@ -72,39 +75,81 @@ def banner(server: ReplayServer) -> str:
         f"OpenF1 replay of {server.data_dir} ({server.record_count} records, "
         f"endpoints: {', '.join(server.endpoints)}) on {server.base_url}"
     )
+    return with_extras(line, banner_extras(server, lockout=True))
+
+
+def banner_extras(server, *, always_limit: bool = False, load_seconds: float | None = None,
+                  more: Iterable[str] = (), lockout: bool = False) -> list[str]:
+    """A replay banner's notes, in order: the rate limit (only one in force unless `always_limit`), the time
+    scale (a server's ``time_scale`` other than 1), the load time, the latency, `more`, the faults (with the
+    fault plan's lock-out when `lockout`, then also shown when only it is set)."""
     extras = []
-    if server.rate_limit:
+    if server.rate_limit or always_limit:
         extras.append(f"rate limit {describe_rules(server.rate_limit)}")
+    if getattr(server, "time_scale", 1) != 1:
+        extras.append(f"time scale {server.time_scale:g}")
+    if load_seconds is not None:
+        extras.append(f"loaded in {load_seconds:.2f}s")
     if server.latency:
         extras.append(f"latency {server.latency:g}s")
-    if server.faults.rate or server.faults.lockout:
-        extras.append(f"faults {server.faults.rate:g} ({','.join(server.faults.kinds)}), lockout {server.faults.lockout:g}s")
+    extras.extend(more)
+    faults = server.faults
+    if faults.rate or (lockout and faults.lockout):
+        extras.append(f"faults {faults.rate:g} ({','.join(faults.kinds)})"
+                      + (f", lockout {faults.lockout:g}s" if lockout else ""))
+    return extras
+
+
+def with_extras(line: str, extras: list[str]) -> str:
     return f"{line} [{', '.join(extras)}]" if extras else line
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    return serve(PROGRAM, lambda: _create_server(args), lambda server, _load_seconds: banner(server))
+
+
+Server = TypeVar("Server", bound=BackgroundServer)
+
+
+def serve(program: str, create: Callable[[], Server], banner: Callable[[Server, float], str]) -> int:
+    """A replay command's run: ``create()`` the server (ValueError, OSError: exit 2), start it (OSError: exit 1),
+    print ``banner(server, seconds create took)``, serve until SIGINT or SIGTERM, stop: exit 0."""
+    started = time.perf_counter()
     try:
-        server = _create_server(args)
+        server = create()
     except (ValueError, OSError) as error:
-        print(f"openf1_replay: error: {error}", file=sys.stderr, flush=True)
+        print(f"{program}: error: {error}", file=sys.stderr, flush=True)
         return EXIT_USAGE
+    load_seconds = time.perf_counter() - started
     try:
         server.start()
     except OSError as error:
-        print(f"openf1_replay: error: cannot listen on {server.host}:{args.port}: {error}", file=sys.stderr, flush=True)
+        print(f"{program}: error: cannot listen on {server.host}:{server.port}: {error}", file=sys.stderr, flush=True)
         return EXIT_RUNTIME
-    print(banner(server), flush=True)
+    print(banner(server, load_seconds), flush=True)
     wait_for_signal()
     server.stop()
     return 0
 
 
+def check_port(port: int) -> int:
+    if not 0 <= port <= 65535:
+        raise ValueError(f"invalid port {port}")
+    return port
+
+
+def parse_number(text: str, kind: type, name: str):
+    """``kind(text)`` (int, float), or ValueError naming the setting."""
+    try:
+        return kind(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {text!r}") from None
+
+
 def _create_server(args: argparse.Namespace) -> ReplayServer:
     host = resolve_host(args.host)
-    if not 0 <= args.port <= 65535:
-        raise ValueError(f"invalid port {args.port}")
+    check_port(args.port)
     rules = parse_rate_limit(args.rate_limit)
     data_dir = (args.data_dir or default_data_dir()).expanduser().resolve()
     faults = FaultPlan(rate=args.faults, seed=args.fault_seed, kinds=parse_kinds(args.fault_kinds), lockout=args.lockout,
@@ -139,5 +184,5 @@ def _env_float(name: str, default: float) -> float:
 
 
 def _usage_error(message: str) -> None:
-    print(f"openf1_replay: error: {message}", file=sys.stderr, flush=True)
+    print(f"{PROGRAM}: error: {message}", file=sys.stderr, flush=True)
     raise SystemExit(EXIT_USAGE)

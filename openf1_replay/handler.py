@@ -38,6 +38,7 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
     server_version = "OpenF1Replay/1.0"
     timeout = 30  # seconds an idle keep-alive connection may stay open
     disable_nagle_algorithm = True  # headers and body are separate writes
+    throttled = (RATE_EXCEEDED, TEXT_TYPE)  # body and Content-Type of a 429
 
     @property
     def replay(self):
@@ -56,10 +57,7 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
         route = to_route(self.path.partition("?")[0])
         if route.strip("/") == "token":
             self._issue_token(body)
-        elif route.rstrip("/") == CONTROL_PREFIX + "reset":
-            self.replay.reset()
-            self._send_json(200, {"ok": True})
-        else:
+        elif not self._control_post(route):
             self._send_json(405, {"detail": "Method Not Allowed"})
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
@@ -85,7 +83,7 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
         admission = state.admit(endpoint, storm=time.monotonic() < self.replay.storm_until)
         if not admission.accepted:
             state.log(admission, path, query, 429)
-            self._send(429, RATE_EXCEEDED, TEXT_TYPE)
+            self._send(429, *self.throttled)
             return
         if self.replay.faults.locked_out():
             state.log(admission, path, query, 401)
@@ -114,7 +112,7 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
             self._send(int(fault), HTML_ERRORS[int(fault)], "text/html")
         elif fault == "429":
             self.replay.storm(self.replay.faults.storm_seconds)
-            self._send(429, RATE_EXCEEDED, TEXT_TYPE)
+            self._send(429, *self.throttled)
         elif fault == "close":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -141,6 +139,14 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
             self._send_json(200, {"ok": True})
         else:
             self._send_json(404, {"detail": "Not Found"})
+
+    def _control_post(self, route: str) -> bool:
+        """Answer ``POST /__replay/reset``; False when `route` is not it (nothing sent)."""
+        if route.rstrip("/") != CONTROL_PREFIX + "reset":
+            return False
+        self.replay.reset()
+        self._send_json(200, {"ok": True})
+        return True
 
     def _read_body(self) -> bytes:
         try:

@@ -1,8 +1,9 @@
 """Production-like rate limiting: sliding windows (OpenF1) or fixed windows (Jolpica).
 
 A spec is one or more ``N/PERIOD`` rules separated by ``;`` where PERIOD is
-``second``, ``minute``, ``hour`` or a number of seconds followed by ``s``:
-``30/10s``, ``3/second;30/minute``, ``30/1s``.  A request is accepted when,
+``second``, ``minute``, ``hour``, a number of seconds followed by ``s`` or a
+number before a unit: ``30/10s``, ``3/second;30/minute``, ``30/1s``,
+``1/5second``.  A request is accepted when,
 for every rule, fewer than N requests were accepted in the last PERIOD seconds
 (the window ``(now - PERIOD, now]`` on ``time.monotonic``).  Rejected requests
 do not count.  ``FixedWindowLimiter`` counts per fixed window instead (see there).
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 _RULE = re.compile(r"^\s*(?P<limit>\d+)\s*/\s*(?P<period>\S+)\s*$")
 _SECONDS = re.compile(r"^(?P<number>\d+(\.\d+)?|\.\d+)s$")
+_COUNTED_UNIT = re.compile(r"^(?P<number>\d+(\.\d+)?|\.\d+)\s*(?P<unit>[a-z]+)$")  # 5second, 2minutes
 _PERIOD_WORDS = {"second": 1.0, "sec": 1.0, "minute": 60.0, "min": 60.0, "hour": 3600.0}
 _DISABLED = ("", "none", "off")
 HISTORY_SECONDS = 3600.0
@@ -58,11 +60,19 @@ def parse_period(text: str) -> float:
     seconds = _SECONDS.match(word)
     if seconds:
         return float(seconds["number"])
+    counted = _COUNTED_UNIT.match(word)
+    if counted and _unit_seconds(counted["unit"]) is not None:
+        return float(counted["number"]) * _unit_seconds(counted["unit"])
+    unit = _unit_seconds(word)
+    if unit is None:
+        raise ValueError(f"invalid rate limit period {text!r}: use second, minute, hour, a number with 's' (10s) "
+                         "or with a unit (5second)")
+    return unit
+
+
+def _unit_seconds(word: str) -> float | None:
     singular = word[:-1] if word.endswith("s") else word
-    for candidate in (word, singular):
-        if candidate in _PERIOD_WORDS:
-            return _PERIOD_WORDS[candidate]
-    raise ValueError(f"invalid rate limit period {text!r}: use second, minute, hour or a number with 's' (10s)")
+    return next((_PERIOD_WORDS[w] for w in (word, singular) if w in _PERIOD_WORDS), None)
 
 
 def describe_rules(rules: Iterable[RateRule]) -> str:
@@ -101,6 +111,12 @@ class SlidingWindowLimiter:
 
     def set_rules(self, rules: Iterable[RateRule]) -> None:
         self.rules = list(rules)
+
+    def retry_after(self, now: float) -> float:
+        """Seconds from ``now`` until every full rule has room again (0 when none is full)."""
+        waits = [self._accepted[-rule.limit] + rule.period - now for rule in self.rules
+                 if self._count_since(now - rule.period) >= rule.limit]
+        return max([0.0] + waits)
 
     def reset(self) -> None:
         self._accepted.clear()
@@ -141,6 +157,17 @@ class FixedWindowLimiter:
     def set_rules(self, rules: Iterable[RateRule]) -> None:
         self.rules = list(rules)
         self._windows.clear()
+
+    def retry_after(self, now: float) -> float:
+        """Seconds from ``now`` until the windows of every full rule have ended (0 when none is full)."""
+        if self._epoch is None:
+            return 0.0
+        waits = []
+        for index, rule in enumerate(self.rules):
+            window = int((now - self._epoch) // rule.period)
+            if self._count(index, window) >= rule.limit:
+                waits.append(self._epoch + (window + 1) * rule.period - now)
+        return max([0.0] + waits)
 
     def reset(self) -> None:
         self._epoch = None

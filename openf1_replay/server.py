@@ -108,7 +108,63 @@ class BackgroundServer:
         self.stop()
 
 
-class ReplayServer(BackgroundServer):
+def scaled(rules: list[RateRule], time_scale: float) -> list[RateRule]:
+    """The rules with every period divided by `time_scale`."""
+    if time_scale <= 0:
+        raise ValueError(f"time scale must be > 0, got {time_scale}")
+    return [RateRule(rule.limit, rule.period / time_scale) for rule in rules]
+
+
+class ReplayBase(BackgroundServer):
+    """What every replay server has beyond serving: ``state`` (the limiter, counters and log behind
+    ``GET /__replay/stats``), ``faults``, a 429 storm, a ``latency`` and ``verbose``."""
+
+    state: ReplayState
+    faults: FaultPlan
+    storm_until: float
+    latency: float
+
+    def _set_up(self, host: str, port: int, latency: float, faults: FaultPlan | None, verbose: bool) -> None:
+        """The settings every replay takes alike (``latency`` goes through a subclass's property, if any)."""
+        self.host = host
+        self.verbose = verbose
+        self.latency = latency
+        self.faults = faults or FaultPlan()
+        self.storm_until = 0.0  # time.monotonic() until which every (data) request is refused with 429
+        self._requested_port = port
+
+    @property
+    def rate_limit(self) -> list[RateRule]:
+        """The rules in force (periods already divided by the time scale, where there is one)."""
+        return self.state.rules
+
+    def stats(self) -> dict:
+        """Same dict as ``GET /__replay/stats``."""
+        return self.state.snapshot()
+
+    def storm(self, seconds: float) -> None:
+        """Refuse every (data) request with 429 for the next `seconds` (a burst of 429s)."""
+        self.storm_until = time.monotonic() + seconds
+
+
+class CheckedLatency:
+    """A ``latency`` property: seconds (None is 0), never negative."""
+
+    _latency: float = 0.0
+
+    @property
+    def latency(self) -> float:
+        return self._latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        seconds = float(seconds or 0.0)
+        if seconds < 0:
+            raise ValueError(f"latency must be >= 0 seconds, got {seconds}")
+        self._latency = seconds
+
+
+class ReplayServer(CheckedLatency, ReplayBase):
     """Recorded OpenF1 data served over HTTP from a background daemon thread."""
 
     def __init__(
@@ -132,28 +188,12 @@ class ReplayServer(BackgroundServer):
         else:
             self.data_dir = None
             self.records = {str(endpoint): list(rows) for endpoint, rows in records.items()}
-        self.host = host
         self.credentials = credentials  # sponsor login accepted by POST /token, if any
         self.token_ttl = token_ttl
         self.tokens_issued = 0
         self._tokens: dict[str, float] = {}
-        self.storm_until = 0.0  # time.monotonic() until which every data request is refused with 429
-        self.faults = faults or FaultPlan()
-        self.verbose = verbose
-        self.latency = latency
+        self._set_up(host, port, latency, faults, verbose)
         self.state = ReplayState(parse_rate_limit(rate_limit))
-        self._requested_port = port
-
-    @property
-    def latency(self) -> float:
-        return self._latency
-
-    @latency.setter
-    def latency(self, seconds: float) -> None:
-        seconds = float(seconds or 0.0)
-        if seconds < 0:
-            raise ValueError(f"latency must be >= 0 seconds, got {seconds}")
-        self._latency = seconds
 
     @property
     def base_url(self) -> str:
@@ -167,26 +207,14 @@ class ReplayServer(BackgroundServer):
     def record_count(self) -> int:
         return sum(len(rows) for rows in self.records.values())
 
-    @property
-    def rate_limit(self) -> list[RateRule]:
-        return self.state.rules
-
     def set_rate_limit(self, spec: RateLimitSpec) -> None:
         """Change the rules at run time (None disables); the window is kept."""
         self.state.set_rules(parse_rate_limit(spec))
-
-    def stats(self) -> dict:
-        """Same dict as ``GET /__replay/stats``."""
-        return self.state.snapshot()
 
     def reset(self) -> None:
         """Clear stats and the rate-limit window; a lock-out starts again."""
         self.state.reset()
         self.faults.restart()
-
-    def storm(self, seconds: float) -> None:
-        """Refuse every data request with 429 `Rate exceeded` for the next `seconds` (a burst of 429s)."""
-        self.storm_until = time.monotonic() + seconds
 
     def issue_token(self, username: str | None, password: str | None) -> str | None:
         """A new bearer token for the configured credentials, or None."""

@@ -22,6 +22,7 @@ class Admission:
     t: float
     accepted: bool
     generation: int
+    retry_after: float = 0.0  # refused by the limiter: seconds until it has room again
 
 
 class ReplayState:
@@ -45,7 +46,8 @@ class ReplayState:
                 self._by_endpoint[endpoint] += 1
             else:
                 self._rejected += 1
-            return Admission(now, accepted, self._generation)
+            wait = 0.0 if accepted or storm else self._limiter.retry_after(now)
+            return Admission(now, accepted, self._generation, wait)
 
     def log(self, admission: Admission, path: str, query: str, status: int, authenticated: bool = False) -> None:
         """Append a log entry unless stats were reset since the admission."""
