@@ -81,8 +81,12 @@ class SourceClient:
         elif self.limiter is not None:
             self.limiter.acquire(owner or self._owner())
 
-    def _owner(self) -> str:
-        """The reservation name of the task's next logical request: the same on every run of the task."""
+    def _owner(self, request: str | None = None) -> str:
+        """The reservation name of the task's next logical request: the same on every run of the task. Named by
+        the request itself when given, since a re-scheduled task skips what it already landed and its n-th request
+        is not its earlier run's n-th: the slot reserved for a page is found again by that page."""
+        if request is not None:
+            return f"{current_owner.get() or uuid.uuid4().hex}#{request}"
         self._slots_taken += 1
         return f"{current_owner.get() or uuid.uuid4().hex}#{self._slots_taken}"
 
@@ -90,7 +94,7 @@ class SourceClient:
 
     def fetch(self, target: str) -> Answer:
         """`GET {base}/{target}` (path and query), retried in-process while the waits are short."""
-        owner = self._owner()
+        owner = self._owner(target)
         for attempt in range(1, self.max_attempts + 1):
             self.take_slot(owner)
             try:

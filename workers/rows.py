@@ -73,6 +73,7 @@ class RoundRows:
     round: dict[str, Any]
     sessions: list[dict[str, Any]]
     rejected: list[Rejected] = field(default_factory=list)
+    season_key: str | None = None  # the season's identity in its source (a wiki's season page), if it has one
 
 
 @dataclass

@@ -9,19 +9,22 @@ from typing import Any
 import psycopg
 
 
-def land(conn: psycopg.Connection, source: str, request: Any, status: int, body: str, run_id: str | None) -> bool:
-    """Keep an answer (replacing the request's previous one); True when its content changed."""
+def land(conn: psycopg.Connection, source: str, request: Any, status: int, body: str, run_id: str | None,
+         revision: int | None = None) -> bool:
+    """Keep an answer (replacing the request's previous one) with the source's revision of it, if it has one
+    (a wiki page's); True when its content changed."""
     digest = hashlib.sha256(body.encode()).hexdigest()
     previous = _hash_of(conn, source, request.key)
     conn.execute(
         'INSERT INTO "LandedAnswers" ("Source", "Request", "Endpoint", "Season", "Rounds", "Status", "Body", '
-        '"ContentHash", "RunId") VALUES (%(source)s, %(key)s, %(endpoint)s, %(season)s, %(rounds)s, %(status)s, '
-        '%(body)s, %(hash)s, %(run)s) ON CONFLICT ("Source", "Request") DO UPDATE SET "Endpoint" = EXCLUDED."Endpoint", '
+        '"ContentHash", "RunId", "Revision") VALUES (%(source)s, %(key)s, %(endpoint)s, %(season)s, %(rounds)s, '
+        '%(status)s, %(body)s, %(hash)s, %(run)s, %(revision)s) ON CONFLICT ("Source", "Request") DO UPDATE SET "Endpoint" = EXCLUDED."Endpoint", '
         '"Season" = EXCLUDED."Season", "Rounds" = EXCLUDED."Rounds", "Status" = EXCLUDED."Status", '
-        '"Body" = EXCLUDED."Body", "ContentHash" = EXCLUDED."ContentHash", "FetchedAt" = now(), "RunId" = EXCLUDED."RunId"',
+        '"Body" = EXCLUDED."Body", "ContentHash" = EXCLUDED."ContentHash", "FetchedAt" = now(), "RunId" = EXCLUDED."RunId", '
+        '"Revision" = EXCLUDED."Revision"',
         {"source": source, "key": request.key, "endpoint": request.endpoint, "season": request.season,
          "rounds": list(request.rounds) if request.rounds is not None else None, "status": status, "body": body,
-         "hash": digest, "run": run_id})
+         "hash": digest, "run": run_id, "revision": revision})
     return previous != digest
 
 
@@ -35,6 +38,13 @@ def fetched_at(conn: psycopg.Connection, source: str, key: str) -> datetime | No
     row = conn.execute('SELECT "FetchedAt" FROM "LandedAnswers" WHERE "Source" = %s AND "Request" = %s',
                        [source, key]).fetchone()
     return row[0] if row else None
+
+
+def fetched_at_many(conn: psycopg.Connection, source: str, keys: list[str]) -> dict[str, datetime]:
+    """Request key → when it was landed, for those of `keys` the landing holds."""
+    rows = conn.execute('SELECT "Request", "FetchedAt" FROM "LandedAnswers" WHERE "Source" = %s AND "Request" = ANY(%s)',
+                        [source, keys]).fetchall()
+    return dict(rows)
 
 
 _COVERING = ('SELECT "Status", "Body" FROM "LandedAnswers" WHERE "Source" = %(source)s AND "Endpoint" = %(endpoint)s '
@@ -57,6 +67,13 @@ def every_covering(conn: psycopg.Connection, source: str, endpoint: str, season:
     rows = conn.execute(_COVERING + 'ORDER BY "Request"',
                         {"source": source, "endpoint": endpoint, "season": season, "round": round_key}).fetchall()
     return [(status, body) for status, body in rows]
+
+
+def answer_of(conn: psycopg.Connection, source: str, key: str) -> tuple[int, str] | None:
+    """(status, body) of the landed answer of exactly this request, whatever season it was landed under."""
+    row = conn.execute('SELECT "Status", "Body" FROM "LandedAnswers" WHERE "Source" = %s AND "Request" = %s',
+                       [source, key]).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def has_endpoint(conn: psycopg.Connection, source: str, season: int, endpoints: tuple[str, ...]) -> bool:

@@ -56,6 +56,10 @@ def write_round(conn: psycopg.Connection, source: str, rows: RoundRows) -> tuple
     written += upsert_rows(conn, SEASONS_T, [{"SeriesId": series_id, "Year": rows.year}])
     season_id = conn.execute('SELECT "Id" FROM "Seasons" WHERE "SeriesId" = %s AND "Year" = %s',
                              [series_id, rows.year]).fetchone()[0]
+    if series.get(SOURCE_KEY):  # a source naming its series and seasons (a wiki's hub and season pages)
+        identities.register(conn, source, "series", {series[SOURCE_KEY]: series_id})
+    if rows.season_key:
+        identities.register(conn, source, "season", {rows.season_key: season_id})
     circuit_written, circuits = _write_shared(conn, source, "circuit", CIRCUITS_T, [rows.circuit], since)
     written += circuit_written
     circuit_id = circuits[rows.circuit["Slug"]]
@@ -96,10 +100,28 @@ def _write_shared(conn: psycopg.Connection, source: str, kind: str, spec: TableS
     own source wrote it; the others are upserted on their slug (the latest round's attributes win)."""
     tied = identities.bridged(conn, source, kind, {r[SOURCE_KEY]: r["Slug"] for r in rows if r.get(SOURCE_KEY)})
     own = [r for r in rows if r.get(SOURCE_KEY) not in tied]
-    written = upsert_rows(conn, spec, own, extra=since)
+    deferred = _held_by_formula_1(conn, spec.name, own) if source in DEFERRING_SOURCES else set()
+    written = upsert_rows(conn, spec, [r for r in own if r["Slug"] not in deferred], extra=since)
     ids = _register(conn, source, kind, spec.name, own)
     ids.update({r["Slug"]: tied[r[SOURCE_KEY]] for r in rows if r.get(SOURCE_KEY) in tied})
     return written, ids
+
+
+# Sources whose drivers, teams and circuits are another source's rows when one of one slug exists (The Third Turn:
+# Montoya and Räikkönen raced NASCAR after Formula 1), left as that source wrote them: a wiki knows a name and a
+# page title, never the abbreviation, number, headshot or colours OpenF1 and history keep (SPEC §6: one person,
+# one row; the richer source's attributes stay).
+DEFERRING_SOURCES = ("thirdturn",)
+
+
+def _held_by_formula_1(conn: psycopg.Connection, table: str, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Slugs of these rows that exist and that a source outside DEFERRING_SOURCES registered."""
+    if not rows:
+        return set()
+    found = conn.execute(f'SELECT t."Slug" FROM "{table}" t WHERE t."Slug" = ANY(%s) AND EXISTS (SELECT 1 FROM '
+                         '"SourceIdentities" i WHERE i."RowId" = t."Id" AND i."Source" <> ALL(%s))',
+                         [[r["Slug"] for r in rows], list(DEFERRING_SOURCES)]).fetchall()
+    return {slug for (slug,) in found}
 
 
 def _register(conn: psycopg.Connection, source: str, kind: str, table: str, rows: Sequence[dict[str, Any]],

@@ -1,5 +1,6 @@
 """The dispatcher's work: plan a selection of rounds, land what it needs, and record the run's rounds.
 
+    catalog  what lists a scope's seasons (a series' hub page), landed, when the source has one
     index    the requests that list each year's rounds (a schedule), landed
     select   the whole season, or the rounds overlapping a window (recent days)
     content  every request the selected rounds need, landed, asked again until nothing new is needed (paging);
@@ -18,7 +19,7 @@ from workers.db import connection, runs
 from workers.db import landing as landing_db
 from workers.errors import IngestionError, PermanentError, UpstreamUnavailable
 from workers.pipeline import bridge, ledger
-from workers.pipeline.landing import LandedReader, fetch_and_land, needs_fetch
+from workers.pipeline.landing import LandedReader, fetch_and_land, to_fetch
 from workers.pipeline.resources import ensure_schema, shared_redis
 from workers.rows import Rejected
 from workers.sources.base import Request, RoundRef, Source
@@ -33,9 +34,9 @@ BRIDGE_LANDING_LOCK = 300  # seconds: a dispatcher that died while landing the b
 class Selection:
     """What a run syncs: whole seasons, or the rounds of a window; from upstream, or from the landing (rebuild)."""
 
-    kind: str  # season | recent | rebuild
-    source: Source
-    years: tuple[int, ...]
+    kind: str  # season | recent | rebuild | series
+    source: Source  # scoped (a series) where the source has scopes
+    years: tuple[int, ...]  # empty with a catalogue: every season it lists
     include_results: bool | None
     window: tuple[datetime, datetime] | None = None
     from_landing: bool = False
@@ -64,8 +65,9 @@ def dispatch(run_id: str, selection: Selection, now: datetime) -> Plan:
         started = runs.started_at(conn, run_id)
     landing = _Landing(run_id, selection, started)
     chosen, rejected = [], []
-    for year in selection.years:
-        landing.land(source.index_requests(year))
+    landing.land(source.catalog_requests())
+    for year in source.seasons(landing.reader(None), selection.years):
+        landing.land(source.index_requests(year, landing.reader(year)))
         index = source.rounds(year, landing.reader(year))
         rejected += index.rejected
         chosen.append((year, _select(index.rounds, selection.window, now)))
@@ -123,16 +125,15 @@ class _Landing:
         with connection() as conn:
             self.fallbacks = set(runs.fallbacks(conn, run_id))
 
-    def reader(self, year: int) -> "_Reader":
+    def reader(self, year: int | None) -> "_Reader":
         return _Reader(self.source, year)
 
     def land(self, requests: list[Request]) -> None:
         if self.selection.from_landing:
             self._require_landed(requests)
             return
-        for request in requests:
-            if needs_fetch(self.source, request, self.started, self.selection.refresh):
-                self._fetch(request)
+        for request in to_fetch(self.source, requests, self.started, self.selection.refresh):
+            self._fetch(request)
 
     def land_content(self, year: int, selected: list[RoundRef], include: bool) -> None:
         if self.selection.from_landing or not selected:
@@ -158,7 +159,7 @@ class _Landing:
         """Land what `wanted()` asks for, asking again after each pass (paging) until nothing new is needed."""
         refresh = self.selection.refresh if refresh is None else refresh
         for _ in range(MAX_PLAN_PASSES):
-            pending = [r for r in wanted() if needs_fetch(self.source, r, self.started, refresh)]
+            pending = to_fetch(self.source, wanted(), self.started, refresh)
             if not pending:
                 return
             for request in pending:
@@ -196,7 +197,7 @@ class _Landing:
 class _Reader:
     """A landing reader that opens its own short transaction per read (the dispatcher holds none open)."""
 
-    def __init__(self, source: Source, season: int) -> None:
+    def __init__(self, source: Source, season: int | None) -> None:
         self.source, self.season = source, season
 
     def records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
@@ -206,6 +207,10 @@ class _Reader:
     def all_records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
         with connection() as conn:
             return LandedReader(conn, self.source, self.season).all_records(endpoint, round_key)
+
+    def request(self, key: str) -> list[Any]:
+        with connection() as conn:
+            return LandedReader(conn, self.source, self.season).request(key)
 
 
 def recent_window(days: int, now: datetime) -> tuple[datetime, datetime]:

@@ -26,6 +26,7 @@ class LandedReader:
         self.conn, self.source, self.season = conn, source, season
         self._decoded: dict[tuple[str, str | None], list[Any]] = {}
         self._every: dict[tuple[str, str | None], list[Any]] = {}
+        self._requests: dict[str, list[Any]] = {}
 
     def records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
         """The records of the newest answer of the endpoint covering the round (no answer: no records)."""
@@ -34,6 +35,13 @@ class LandedReader:
             found = landing_db.newest_covering(self.conn, self.source.name, endpoint, self.season, round_key)
             self._decoded[key] = [] if found is None else self.source.decode(endpoint, Answer(*found))
         return self._decoded[key]
+
+    def request(self, key: str) -> list[Any]:
+        """The records of the landed answer of exactly this request (no answer: no records), whatever its season."""
+        if key not in self._requests:
+            found = landing_db.answer_of(self.conn, self.source.name, key)
+            self._requests[key] = [] if found is None else self.source.decode(key, Answer(*found))
+        return self._requests[key]
 
     def all_records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
         """The records of every answer of the endpoint covering the round (all its pages), in request order."""
@@ -44,15 +52,25 @@ class LandedReader:
         return self._every[key]
 
 
-def needs_fetch(source: Source, request: Request, run_started: datetime, refresh: bool = False) -> bool:
-    """Not landed, or landed before this run and older than the source's REFRESH_AFTER (or asked to refresh)."""
+def to_fetch(source: Source, requests: list[Request], run_started: datetime, refresh: bool = False) -> list[Request]:
+    """The requests to fetch, each once: not landed, or landed before this run and older than the request's own
+    age limit, else the source's REFRESH_AFTER (or asked to refresh). One query for them all: a crawl
+    re-scheduled for its next slot checks its hundreds of landed pages at once."""
+    unique = list({r.key: r for r in requests}.values())
+    if not unique:
+        return []
     with connection() as conn:
-        fetched = landing_db.fetched_at(conn, source.name, request.key)
+        fetched = landing_db.fetched_at_many(conn, source.name, [r.key for r in unique])
+    return [r for r in unique if _stale(source, r, fetched.get(r.key), run_started, refresh)]
+
+
+def _stale(source: Source, request: Request, fetched: datetime | None, run_started: datetime, refresh: bool) -> bool:
     if fetched is None:
         return True
     if fetched >= run_started:
         return False  # this run landed it already (a re-scheduled dispatcher)
-    return refresh or fetched < run_started - timedelta(seconds=source.settings.REFRESH_AFTER)
+    max_age = source.settings.REFRESH_AFTER if request.max_age is None else request.max_age
+    return refresh or fetched < run_started - timedelta(seconds=max_age)
 
 
 def fetch_and_land(source: Source, request: Request, run_id: str) -> int:
@@ -67,6 +85,7 @@ def fetch_and_land(source: Source, request: Request, run_id: str) -> int:
             with connection() as conn:
                 runs.add_run_requests(conn, run_id, made)
     with connection() as conn:
-        changed = landing_db.land(conn, source.name, request, answer.status, answer.body, run_id)
+        changed = landing_db.land(conn, source.name, request, answer.status, answer.body, run_id,
+                                  source.revision(answer))
     log.info("%s %s landed (%s)", source.name, request.key, "changed" if changed else "unchanged")
     return made

@@ -32,6 +32,7 @@ class Request:
     rounds: tuple[str, ...] | None = None
     fallback: bool = False
     spoiler: bool = False
+    max_age: float | None = None  # seconds a landed answer is reused; None: the source's REFRESH_AFTER
 
     @property
     def key(self) -> str:
@@ -65,12 +66,18 @@ class RoundIndex:
 class Landed(Protocol):
     """The landed answers of one source and season, as the source decodes them."""
 
+    season: int | None
+
     def records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
         """The records of the newest answer of the endpoint covering the round."""
         ...
 
     def all_records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
         """The records of every answer of the endpoint covering the round (all its pages), in request order."""
+        ...
+
+    def request(self, key: str) -> list[Any]:
+        """The records of the landed answer of exactly this request, whatever season it was landed under."""
         ...
 
 
@@ -100,9 +107,26 @@ class Source:
         """The records of a landed answer."""
         raise NotImplementedError
 
+    def revision(self, answer: Answer) -> int | None:
+        """The source's revision of an answer (a wiki page's), kept beside it in the landing; None by default."""
+        return None
+
     # -- planning (the dispatcher) -----------------------------------------------------------------------------
 
-    def index_requests(self, year: int) -> list[Request]:
+    def scoped(self, scope: str, latest: bool = False) -> "Source":
+        """This source for one of its scopes (The Third Turn: a series, by its hub page); Formula 1 sources have
+        none: a season is the whole scope. `latest`: only the newest season the scope's catalogue lists."""
+        raise NotImplementedError(f"{self.label} has no scopes")
+
+    def catalog_requests(self) -> list[Request]:
+        """What lists the scope's seasons (a series' hub page); none when a season needs no catalogue."""
+        return []
+
+    def seasons(self, landed: Landed, wanted: tuple[int, ...]) -> tuple[int, ...]:
+        """The seasons a run syncs: those asked for (a catalogue may list them, and refuse one it lacks)."""
+        return wanted
+
+    def index_requests(self, year: int, landed: Landed | None = None) -> list[Request]:
         raise NotImplementedError
 
     def rounds(self, year: int, landed: Landed) -> RoundIndex:

@@ -50,7 +50,7 @@ class Jolpica(Source):
 
     # -- planning ----------------------------------------------------------------------------------------------
 
-    def index_requests(self, year: int) -> list[Request]:
+    def index_requests(self, year: int, landed: Landed | None = None) -> list[Request]:
         return [ep.page_request(ep.SCHEDULE, year, 0)]
 
     def rounds(self, year: int, landed: Landed) -> RoundIndex:

@@ -58,7 +58,7 @@ class OpenF1(Source):
 
     # -- planning ----------------------------------------------------------------------------------------------
 
-    def index_requests(self, year: int) -> list[Request]:
+    def index_requests(self, year: int, landed: Landed | None = None) -> list[Request]:
         return [Request(ep.MEETINGS.path, f"year={year}", season=year)]
 
     def rounds(self, year: int, landed: Landed) -> RoundIndex:
