@@ -12,13 +12,15 @@ import argparse
 import gc
 import importlib
 import sys
+from typing import Any
 
 from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, client_app, database, enqueue,
                               follow, run_command, worker_answers)
 
-SYNC_DESCRIPTION = ("Send a sync to the workers and follow the run until it ends. With no --year or --recent: "
-                    "the current season, with results only once every meeting of it has ended (SPEC §3), "
-                    "unless --results or --no-results says otherwise.")
+SYNC_DESCRIPTION = ("Send a sync to the workers and follow the run until it ends. With no --year, --recent or "
+                    "--series: the current Formula 1 season, with results only once every meeting of it has ended "
+                    "(SPEC §3), unless --results or --no-results says otherwise. --series crawls a series of The "
+                    "Third Turn by its hub page's title (every season it lists, or --season).")
 COMMANDS = ("runs", "resume", "verify", "healthcheck", "record")  # modules of ingestion/, see add_command
 
 
@@ -31,6 +33,10 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     which = sync_parser.add_mutually_exclusive_group()
     which.add_argument("--year", help="season to sync (2023 onwards; default: the current season)")
     which.add_argument("--recent", type=int, metavar="DAYS", help="rounds of the last DAYS days")
+    which.add_argument("--series", metavar="HUB_TITLE",
+                       help="a series of The Third Turn by its hub page (e.g. Wisconsin_Challenge_Series)")
+    sync_parser.add_argument("--season", help="with --series: one season (a year, or 'latest'; default: every season "
+                                              "the hub lists)")
     add_results_flags(sync_parser)
     sync_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
     sync_parser.add_argument("--poll", type=float, default=LONGEST_LOOK, help=argparse.SUPPRESS)
@@ -71,21 +77,31 @@ def main(argv: list[str] | None = None) -> int:
     return run_command(args.handler, args)
 
 
-def dispatcher_call(args: argparse.Namespace) -> tuple[str, list[int]]:
-    """The dispatcher task `sync` sends and its arguments, checked: the recent rounds, a season, or by default
-    the current season (its include_results stays as the flags say: None, SPEC §3's default, without one)."""
+def dispatcher_call(args: argparse.Namespace) -> tuple[str, list[Any], dict[str, Any]]:
+    """The dispatcher task `sync` sends, its arguments and options, checked: a series, the recent rounds, a season,
+    or by default the current season (its include_results stays as the flags say: None, SPEC §3's default,
+    without one)."""
     from datetime import datetime, timezone
 
-    from workers.pipeline.arguments import validate_days, validate_year  # settings are read after --help
+    from workers.errors import BadArgument
+    from workers.pipeline.arguments import validate_days, validate_series_season, validate_year
 
+    if args.series is not None:
+        from workers.sources.thirdturn.titles import normalise_title
+
+        season = None if args.season is None else validate_series_season(args.season)
+        return "sync_series", [normalise_title(args.series)], {"season": season}
+    if args.season is not None:
+        raise BadArgument("--season goes with --series (a Formula 1 season is --year)")
     if args.recent is not None:
-        return "sync_recent", [validate_days(args.recent)]
+        return "sync_recent", [validate_days(args.recent)], {}
     year = args.year if args.year is not None else datetime.now(timezone.utc).year
-    return "sync_season", [validate_year(year)]
+    return "sync_season", [validate_year(year)], {}
 
 
 def sync(args: argparse.Namespace) -> int:
-    return send_and_follow(*dispatcher_call(args), args)
+    task_name, task_args, options = dispatcher_call(args)
+    return send_and_follow(task_name, task_args, args, **options)
 
 
 def rebuild(args: argparse.Namespace) -> int:
@@ -94,14 +110,14 @@ def rebuild(args: argparse.Namespace) -> int:
     return send_and_follow("rebuild_season", [validate_year(args.year)], args)
 
 
-def send_and_follow(task_name: str, task_args: list, args: argparse.Namespace) -> int:
+def send_and_follow(task_name: str, task_args: list, args: argparse.Namespace, **options: Any) -> int:
     """Send a dispatcher by its registered name once the schema and a worker answer, then follow its run."""
     with database():  # the schema the workers need is there (else: run the migrations), before anything is sent
         pass
     app = client_app()
     if not worker_answers(app):
         return EXIT_NO_WORKER
-    run_id = enqueue(app, task_name, task_args, args.include_results)
+    run_id = enqueue(app, task_name, task_args, args.include_results, **options)
     return follow(run_id, args.timeout, args.poll)
 
 

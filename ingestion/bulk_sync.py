@@ -1,5 +1,6 @@
-"""`python -m ingestion.bulk_sync --all | --start-year A --end-year B [--no-results | --results] [--refresh]`: sync
-several seasons at once: with --all, every season from the first a source covers (1950) to the current one, each
+"""`python -m ingestion.bulk_sync --all | --start-year A --end-year B | --series A,B | --followed [--no-results |
+--results] [--refresh]`: sync several seasons, or several series of The Third Turn, at once. --series takes hub
+page titles, comma-separated; --followed the series the team follows (THIRDTURN_FOLLOWED_SERIES). Seasons: with --all, every season from the first a source covers (1950) to the current one, each
 from its source (history before OPENF1_FIRST_YEAR, OpenF1 from it). The years are checked before anything is sent
 (exit 2); then one `sync_season` per year is enqueued and every run followed to its end: a line per season, and
 one for them all (seasons done, requests made, and about how long the rest takes at the sources' fleet limits).
@@ -22,6 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every season from 1950 to the current year")
     which.add_argument("--start-year", help="first season of the range (with --end-year)")
+    which.add_argument("--series", metavar="HUB_TITLES",
+                       help="series of The Third Turn by their hub pages' titles, comma-separated")
+    which.add_argument("--followed", action="store_true",
+                       help="every series the team follows (THIRDTURN_FOLLOWED_SERIES)")
     parser.add_argument("--end-year", help="last season of the range (default: the start year)")
     add_results_flags(parser)
     parser.add_argument("--refresh", action="store_true",
@@ -33,15 +38,58 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from datetime import timezone
 
-    years = selected_years(args, datetime.now(timezone.utc))
+    series = selected_series(args)
+    years = [] if series else selected_years(args, datetime.now(timezone.utc))
     with database():  # the schema the workers need is there (else: run the migrations)
         pass
     app = client_app()
     if not worker_answers(app):
         return EXIT_NO_WORKER
     options = {"refresh": True} if args.refresh else {}
+    if series:
+        runs = {title: enqueue(app, "sync_series", [title], args.include_results, **options) for title in series}
+        return follow_runs(runs, args.timeout, args.poll, summary=series_summary)
     runs = {str(year): enqueue(app, "sync_season", [year], args.include_results, **options) for year in years}
     return follow_runs(runs, args.timeout, args.poll, summary=seasons_summary)
+
+
+def selected_series(args: argparse.Namespace) -> list[str]:
+    """The hub titles asked for (normalised, each once, in order); refused when none is given."""
+    from workers.sources.thirdturn.titles import normalise_title
+
+    if args.followed:
+        from workers import sources
+
+        listed = sources.get("thirdturn").settings.FOLLOWED_SERIES
+        if not listed.strip():
+            raise BadArgument("--followed: no series is followed (THIRDTURN_FOLLOWED_SERIES is empty)")
+    elif args.series is not None:
+        listed = args.series
+    else:
+        return []
+    if args.end_year is not None:
+        raise BadArgument("--end-year goes with --start-year, not with a series")
+    titles = [normalise_title(title) for title in listed.split(",") if title.strip()]
+    if not titles:
+        raise BadArgument("--series needs at least one hub page title")
+    return list(dict.fromkeys(titles))
+
+
+def series_summary(runs: dict[str, dict | None]) -> str:
+    """`series 1/2 done, 95 requests, about 7min left at the wiki's limit` (counts only)."""
+    from workers import sources
+    from workers.ratelimit import least_time, parse_rates
+
+    done = [title for title, run in runs.items() if run and run["status"] != "running"]
+    requests = sum(run["requests"] for run in runs.values() if run)
+    finished = [run["requests"] for title, run in runs.items() if title in done and run]
+    tail = ""
+    if finished:
+        average = sum(finished) / len(finished)
+        remaining = sum(max(0.0, average - (run["requests"] if run else 0)) for t, run in runs.items() if t not in done)
+        left = least_time(round(remaining), parse_rates(sources.get("thirdturn").settings.RATE_LIMIT))
+        tail = f", about {duration(left)} left at the wiki's limit"
+    return f"series {len(done)}/{len(runs)} done, {requests} requests{tail}"
 
 
 def seasons_summary(runs: dict[str, dict | None]) -> str:

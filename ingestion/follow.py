@@ -98,7 +98,8 @@ def worker_answers(app: Any) -> bool:
     return False
 
 
-DISPATCHERS = {"sync_season": ("season", "year"), "rebuild_season": ("rebuild", "year"), "sync_recent": ("recent", "days")}
+DISPATCHERS = {"sync_season": ("season", "year"), "rebuild_season": ("rebuild", "year"), "sync_recent": ("recent", "days"),
+               "sync_series": ("series", "series")}
 
 
 def enqueue(app: Any, task_name: str, task_args: list[Any], include_results: bool | None, **options: Any) -> str:
@@ -124,9 +125,12 @@ def record_run(run_id: str, task_name: str, task_args: list[Any], kwargs: dict[s
     from workers.settings import get_settings
 
     kind, argument = DISPATCHERS[task_name]
-    year = task_args[0] if kind != "recent" else datetime.now(timezone.utc).year
+    if kind == "series":
+        source = "thirdturn"
+    else:
+        source = sources.name_for_season(task_args[0] if kind != "recent" else datetime.now(timezone.utc).year)
     with psycopg.connect(get_settings().DATABASE_URL, autocommit=True, connect_timeout=5) as conn:
-        start_run(conn, run_id, kind, sources.name_for_season(year), {argument: task_args[0], **kwargs})
+        start_run(conn, run_id, kind, source, {argument: task_args[0], **kwargs})
 
 
 def follow(run_id: str, timeout: float | None, poll: float = LONGEST_LOOK) -> int:

@@ -8,14 +8,16 @@ import logging
 from typing import Any
 
 from tasks import app
-from tasks.sync import rebuild_season, sync_meeting, sync_recent, sync_season
+from tasks.sync import rebuild_season, sync_meeting, sync_recent, sync_season, sync_series
 from workers.pipeline import resume
 
 log = logging.getLogger("parcferme.resume")
 
+# kind → the dispatcher and its arguments (as the run recorded them: argument name, or (task's name, recorded name))
 DISPATCHERS = {"season": (sync_season, ("year", "include_results", "refresh")),
                "rebuild": (rebuild_season, ("year", "include_results")),
-               "recent": (sync_recent, ("days", "include_results"))}
+               "recent": (sync_recent, ("days", "include_results")),
+               "series": (sync_series, (("title", "series"), "season", "include_results", "refresh"))}
 
 
 def resume_stalled(stalled_after: float | None = None, max_resends: int | None = None) -> dict[str, Any]:
@@ -26,7 +28,9 @@ def resume_stalled(stalled_after: float | None = None, max_resends: int | None =
                                          "include_results": lost.include_results, "run_id": lost.run_id})
     for lost in found.resend_runs:
         task, names = DISPATCHERS[lost.kind]
-        task.apply_async(kwargs={**{k: lost.arguments[k] for k in names if k in lost.arguments}, "run_id": lost.run_id})
+        pairs = [name if isinstance(name, tuple) else (name, name) for name in names]
+        task.apply_async(kwargs={**{k: lost.arguments[a] for k, a in pairs if a in lost.arguments},
+                                 "run_id": lost.run_id})
     outcome = {"rounds_resent": [[r.run_id, r.round_key] for r in found.resend_rounds],
                "rounds_failed": [[r.run_id, r.round_key] for r in found.failed_rounds],
                "runs_resent": [r.run_id for r in found.resend_runs],

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from tasks import app
-from tasks.sync import sync_recent
+from tasks.sync import sync_recent, sync_series
 from workers import sources
 from workers.pipeline import schedule
 from workers.settings import Settings, get_settings
@@ -37,6 +37,15 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
                        "include_results": None if settings.BEAT_RESULTS == "auto" else False,
                        "stale_after": settings.BEAT_STALE_AFTER},
             "options": {"expires": every},  # a tick still queued when the next one is due is superseded by it
+        },
+        # The series of The Third Turn the team follows (THIRDTURN_FOLLOWED_SERIES): the newest season each hub
+        # lists, at most its hub and season page read again a day (INDEX_REFRESH_AFTER) plus the race pages
+        # not landed yet, at the wiki's fleet limit.
+        "sync-followed-series": {
+            "task": "scheduled_sync_series",
+            "schedule": settings.BEAT_SYNC_SERIES_EVERY,
+            "kwargs": {"stale_after": settings.BEAT_STALE_AFTER},
+            "options": {"expires": settings.BEAT_SYNC_SERIES_EVERY},
         },
         # A step the broker lost (tasks/resume.py) is sent again once its meeting made no progress for
         # `stalled_after` seconds, so no run stays `running` for ever.
@@ -72,3 +81,30 @@ def scheduled_sync_recent(days=3, include_results=None, stale_after=6 * 3600.0):
 
 
 app.conf.beat_schedule = beat_schedule(get_settings())
+
+
+def followed_series() -> list[str]:
+    """THIRDTURN_FOLLOWED_SERIES as hub titles (normalised; a malformed one is refused by name)."""
+    from workers.sources.thirdturn.titles import normalise_title
+
+    listed = sources.get("thirdturn").settings.FOLLOWED_SERIES
+    return [normalise_title(title) for title in listed.split(",") if title.strip()]
+
+
+def _send_series(run_id: str, kwargs: dict[str, Any]) -> None:
+    sync_series.apply_async(kwargs=kwargs, task_id=run_id)
+
+
+@app.task(name="scheduled_sync_series", ignore_result=True)
+def scheduled_sync_series(stale_after=6 * 3600.0):
+    """Beat's tick: the newest season of each followed series, unless its previous scheduled run still runs."""
+    series = followed_series()
+    if not series:
+        log.info("scheduled sync_series: no series followed (THIRDTURN_FOLLOWED_SERIES is empty)")
+        return {"started": {}, "skipped": {}}
+    outcome = schedule.start_scheduled_series(series, stale_after, _send_series)
+    for title, run_id in outcome["started"].items():
+        log.info("scheduled sync_series started %s as run %s", title, run_id)
+    for title, why in outcome["skipped"].items():
+        log.info("scheduled sync_series skipped %s: %s", title, why)
+    return outcome

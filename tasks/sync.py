@@ -19,7 +19,8 @@ from workers import sources
 from workers.db import close_pool, get_pool
 from workers.errors import IngestionError, RetryableError, Throttled, UpstreamUnavailable
 from workers.pipeline import ledger, resources, steps
-from workers.pipeline.arguments import validate_days, validate_include_results, validate_refresh, validate_year
+from workers.pipeline.arguments import (LATEST, validate_days, validate_include_results, validate_refresh,
+                                        validate_series_season, validate_year)
 from workers.pipeline.dispatch import Plan, Selection, dispatch, recent_window
 from workers.ratelimit import current_owner
 from workers.settings import get_settings
@@ -196,6 +197,33 @@ def sync_recent(self, days=7, include_results=None, run_id=None):
     selection = Selection("recent", source, years, include_results, window=window,
                           arguments={"days": days, "include_results": include_results})
     return fan_out(dispatch(run_id or self.request.id, selection, now))
+
+
+class SeriesDispatchTask(DispatchTask):
+    kind = "series"
+
+    def source_of(self, args: tuple, kwargs: dict) -> sources.Source | None:
+        return sources.get("thirdturn")
+
+
+def series_selection(title: Any, season: Any, include_results: Any, refresh: Any = False) -> Selection:
+    """A series of The Third Turn by its hub page's title, every season it lists or one."""
+    season = None if season is None else validate_series_season(season)
+    source = sources.get("thirdturn").scoped(title, latest=season == LATEST)
+    include_results = validate_include_results(include_results)
+    arguments = {"series": source.series, "season": season, "include_results": include_results,
+                 **({"refresh": True} if refresh else {})}
+    return Selection("series", source, (season,) if isinstance(season, int) else (), include_results,
+                     refresh=validate_refresh(refresh), arguments=arguments)
+
+
+@app.task(name="sync_series", bind=True, base=SeriesDispatchTask)
+def sync_series(self, title, season=None, include_results=None, run_id=None, refresh=False):
+    """Sync a series of The Third Turn by its hub page (`Wisconsin_Challenge_Series`): every season the hub lists,
+    or `season` alone (a year, or "latest": the newest the hub lists); its pages crawled at THIRDTURN_RATE_LIMIT for the whole fleet, then one sync_meeting per
+    race."""
+    selection = series_selection(title, season, include_results, refresh)
+    return fan_out(dispatch(run_id or self.request.id, selection, resources.utcnow()))
 
 
 @app.task(name="sync_meeting", bind=True, base=SyncTask)

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     BEAT_STALE_AFTER: float = Field(6 * 3600.0, ge=60)
     BEAT_LOCK_TIMEOUT: int = Field(150, ge=60)
     BEAT_RESUME_EVERY: float = Field(300.0, ge=1)
+    BEAT_SYNC_SERIES_EVERY: float = Field(24 * 3600.0, ge=60)  # the followed series of The Third Turn
     FLOWER_BASIC_AUTH: SecretStr | None = None
 
     @field_validator("DATABASE_URL")

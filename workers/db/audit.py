@@ -122,6 +122,9 @@ class Finding:
     items: list[str]
 
 
+WIKI = "thirdturn"
+
+
 def _rows(conn: psycopg.Connection, query: str) -> list[str]:
     return [line for (line,) in conn.execute(query).fetchall()]
 
@@ -186,9 +189,21 @@ def _lines(groups: list[tuple[Any, list[HeldRow]]]) -> list[str]:
 
 def _same_name_slug(conn: psycopg.Connection, kind: str) -> list[str]:
     """Rows whose names slug the same (the Slug column is unique, so they are distinct rows), unless every two
-    of them are held apart by two sources (reported among the duplicates across sources)."""
+    of them are held apart by two sources (reported among the duplicates across sources) or they are namesakes
+    a wiki keeps apart (reported below, a notice)."""
     groups = _alike(_held_rows(conn, kind), lambda r: slugify(r.name))
-    return _lines([(k, g) for k, g in groups if not _only_across_sources(g)])
+    return _lines([(k, g) for k, g in groups if not _only_across_sources(g) and not _wiki_namesakes(g)])
+
+
+def _wiki_namesakes(group: list[HeldRow]) -> bool:
+    """Rows of one name that only The Third Turn holds, each under its own page title (`Curtis_Turner`,
+    `Curtis_Turner_(VA)`): SPEC §7 keeps namesakes apart by the title."""
+    return all(row.sources == frozenset({WIKI}) for row in group)
+
+
+def _namesakes_of_the_wiki(conn: psycopg.Connection, kind: str) -> list[str]:
+    groups = _alike(_held_rows(conn, kind), lambda r: slugify(r.name))
+    return _lines([(k, g) for k, g in groups if _wiki_namesakes(g)])
 
 
 def _name_words(row: HeldRow) -> frozenset[str]:
@@ -358,6 +373,11 @@ _PY_CHECKS: tuple[tuple[str, str, str, Callable[[psycopg.Connection], list[str]]
     (NOTICE, "duplicates", "circuits that two sources hold as two rows under one name",
      lambda conn: _duplicates_across_sources(conn, "circuit", lambda r: slugify(r.name))),
     (NOTICE, "duplicates", "circuits at one location (Location and Country alike)", _circuits_at_one_location),
+    # Notice: the wiki disambiguates namesakes by their page titles (`Curtis_Turner`, `Curtis_Turner_(VA)`),
+    # which SPEC §7 keeps apart; but a driver the wiki links once through a redirect (`Mike_Olson` for
+    # `Mike_Olson_(WI)`) looks the same, and only an operator reading the pages can tell.
+    (NOTICE, "duplicates", "drivers of one name The Third Turn keeps apart by their page titles (namesakes, or one "
+     "driver linked through a redirect)", lambda conn: _namesakes_of_the_wiki(conn, "driver")),
     # Notice: weekends differ for real (2023's sprint shootout, a session cancelled or added upstream). Only
     # where the source lists practice (OpenF1's rounds, history from 2021): before, history knows the race, and
     # qualifying only from its results.

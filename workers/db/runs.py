@@ -129,14 +129,15 @@ def claim_stalled_dispatches(conn: psycopg.Connection, stalled_after: float) -> 
     return sorted(rows)
 
 
-def running_scheduled_run(conn: psycopg.Connection, kind: str, stale_after: float) -> tuple[str, float] | None:
-    """(run id, age in seconds) of the newest scheduled run of `kind` still running and younger than
-    `stale_after` seconds (beat's overlap lock)."""
+def running_scheduled_run(conn: psycopg.Connection, kind: str, stale_after: float,
+                          matching: dict[str, Any] | None = None) -> tuple[str, float] | None:
+    """(run id, age in seconds) of the newest scheduled run of `kind` (whose arguments hold `matching`) still
+    running and younger than `stale_after` seconds (beat's overlap lock)."""
     row = conn.execute(
         'SELECT "Id"::text, extract(epoch FROM now() - "StartedAt")::float8 FROM "SyncRuns" '
-        'WHERE "Kind" = %s AND "Status" = \'running\' AND "Arguments" @> \'{"scheduled": true}\'::jsonb '
+        'WHERE "Kind" = %s AND "Status" = \'running\' AND "Arguments" @> %s '
         'AND "StartedAt" > now() - make_interval(secs => %s) ORDER BY "StartedAt" DESC LIMIT 1',
-        [kind, float(stale_after)]).fetchone()
+        [kind, Jsonb({"scheduled": True, **(matching or {})}), float(stale_after)]).fetchone()
     return (row[0], row[1]) if row else None
 
 

@@ -35,3 +35,23 @@ def validate_include_results(value: Any) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     raise BadArgument(f"include_results must be true, false or null, got {value!r}")
+
+
+LATEST = "latest"
+
+
+def validate_series_season(season: Any, now: datetime | None = None) -> int | str:
+    """A season of a series (The Third Turn's go back to the early 1900s), or "latest": the newest its hub lists."""
+    if isinstance(season, str) and season.strip().lower() == LATEST:
+        return LATEST
+    latest = (now or datetime.now(timezone.utc)).year + 1
+    if isinstance(season, bool) or not isinstance(season, (int, str)) or not str(season).strip().isdigit():
+        raise BadArgument(f"season must be a whole number between {SERIES_FIRST_SEASON} and {latest}, or "
+                          f"{LATEST!r}, got {season!r}")
+    value = int(season)
+    if not SERIES_FIRST_SEASON <= value <= latest:
+        raise BadArgument(f"season must be between {SERIES_FIRST_SEASON} and {latest}, got {value}")
+    return value
+
+
+SERIES_FIRST_SEASON = 1890

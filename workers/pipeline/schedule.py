@@ -17,10 +17,11 @@ START_LOCK = "parcferme:beat:sync_recent:start"
 START_LOCK_TIMEOUT = 60  # seconds; the check-and-start takes milliseconds, a crashed holder frees it by then
 
 
-def running_scheduled_run(kind: str, stale_after: float) -> tuple[str, float] | None:
+def running_scheduled_run(kind: str, stale_after: float, matching: dict[str, Any] | None = None
+                          ) -> tuple[str, float] | None:
     """(run id, age in seconds) of the newest scheduled run of `kind` still running, ignoring stale ones."""
     with connection() as conn:
-        return runs.running_scheduled_run(conn, kind, stale_after)
+        return runs.running_scheduled_run(conn, kind, stale_after, matching)
 
 
 def start_scheduled_recent(days: int, include_results: bool | None, stale_after: float, source: str,
@@ -42,14 +43,44 @@ def start_scheduled_recent(days: int, include_results: bool | None, stale_after:
 
 
 def _start(days: int, include_results: bool | None, source: str, send: Callable[[str, dict[str, Any]], None]) -> str:
+    return _start_run("recent", source, {"days": days, "include_results": include_results, **MARKER},
+                      {"days": days, "include_results": include_results}, send)
+
+
+SERIES_START_LOCK = "parcferme:beat:sync_series:start"
+
+
+def start_scheduled_series(series: list[str], stale_after: float, send: Callable[[str, dict[str, Any]], None]
+                           ) -> dict[str, Any]:
+    """Under a Redis lock: for each followed series (hub titles, normalised), start a sync of its newest season
+    unless a scheduled one of that series is still running. Returns what was started and what was skipped."""
+    lock = shared_redis().lock(SERIES_START_LOCK, timeout=START_LOCK_TIMEOUT)
+    if not lock.acquire(blocking=False):
+        return {"started": {}, "skipped": {"*": "another tick is starting runs"}}
+    started, skipped = {}, {}
+    try:
+        for title in series:
+            running = running_scheduled_run("series", stale_after, {"series": title})
+            if running:
+                skipped[title] = f"previous scheduled run {running[0]} still running"
+                continue
+            arguments = {"series": title, "season": "latest", "include_results": None, **MARKER}
+            started[title] = _start_run("series", "thirdturn", arguments,
+                                        {"title": title, "season": "latest", "include_results": None}, send)
+        return {"started": started, "skipped": skipped}
+    finally:
+        lock.release()
+
+
+def _start_run(kind: str, source: str, arguments: dict[str, Any], kwargs: dict[str, Any],
+               send: Callable[[str, dict[str, Any]], None]) -> str:
     """Record the run first (the dispatcher's own start_run then keeps these arguments), then send it."""
     run_id = str(uuid.uuid4())
-    arguments = {"days": days, "include_results": include_results, **MARKER}
     with connection() as conn:
-        runs.start_run(conn, run_id, "recent", source, arguments)
+        runs.start_run(conn, run_id, kind, source, arguments)
     try:
-        send(run_id, {"days": days, "include_results": include_results, "run_id": run_id})
+        send(run_id, {**kwargs, "run_id": run_id})
     except Exception as exc:  # the row must not block the schedule until it goes stale
-        fail_run(run_id, "recent", source, arguments, f"not sent: {type(exc).__name__}")
+        fail_run(run_id, kind, source, arguments, f"not sent: {type(exc).__name__}")
         raise
     return run_id

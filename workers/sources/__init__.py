@@ -15,7 +15,8 @@ from workers.settings import load
 if TYPE_CHECKING:
     from workers.sources.base import Source
 
-PACKAGES = {"openf1": "workers.sources.openf1", "jolpica": "workers.sources.jolpica"}
+PACKAGES = {"openf1": "workers.sources.openf1", "jolpica": "workers.sources.jolpica",
+            "thirdturn": "workers.sources.thirdturn"}
 # Tried in order: the first that covers a year has its season (OpenF1 from OPENF1_FIRST_YEAR, history before).
 SEASON_SOURCES = ("openf1", "jolpica")
 
