@@ -26,6 +26,9 @@ os.environ["OPENF1_RATE_LIMIT"] = "off"  # the limiter's own tests set a limit; 
 os.environ.setdefault("JOLPICA_BASE_URL", "http://127.0.0.1:9/ergast/f1")  # replaced per worker by the replay's
 os.environ["JOLPICA_RATE_LIMIT"] = "off"
 JOLPICA_DIR = Path(os.environ.get("JOLPICA_REPLAY_DIR", REPO.parent / "shared" / "jolpica")).resolve()
+os.environ.setdefault("THIRDTURN_BASE_URL", "http://127.0.0.1:9")  # replaced per worker by the wiki replay's
+os.environ["THIRDTURN_RATE_LIMIT"] = "off"  # the politeness tests set the wiki's limit themselves
+THIRDTURN_DIR = Path(os.environ.get("THIRDTURN_REPLAY_DIR", REPO.parent / "shared" / "thethirdturn")).resolve()
 
 
 def pytest_report_header() -> list[str]:
@@ -105,12 +108,23 @@ def history_replay():
 
 
 @pytest.fixture(scope="session")
-def worker(database, replay, history_replay, redis_flushed, tmp_path_factory):
+def wiki_replay():
+    """The Third Turn's replay of the recorded wiki pages, without a limit: it stands in for thethirdturn.com."""
+    from thirdturn_replay import ThirdTurnReplayServer
+
+    assert THIRDTURN_DIR.is_dir(), f"recorded wiki pages not found at {THIRDTURN_DIR} (set THIRDTURN_REPLAY_DIR)"
+    server = ThirdTurnReplayServer(data_dir=str(THIRDTURN_DIR), port=0, rate_limit=None).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def worker(database, replay, history_replay, wiki_replay, redis_flushed, tmp_path_factory):
     """A real `celery -A tasks worker` process (prefork, 2 children) on the test Redis and database, reading
-    OpenF1 and Jolpica from their replays."""
+    OpenF1, Jolpica and The Third Turn from their replays."""
     w = Worker(broker_url=TEST_REDIS_URL, openf1_url=replay.base_url, database_url=database,
                log_path=tmp_path_factory.mktemp("worker") / "worker.log",
-               extra_env={"JOLPICA_BASE_URL": history_replay.base_url})
+               extra_env={"JOLPICA_BASE_URL": history_replay.base_url, "THIRDTURN_BASE_URL": wiki_replay.base_url})
     w.start()
     yield w
     w.stop()

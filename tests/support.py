@@ -242,9 +242,10 @@ def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple]]:
         "Teams": 'SELECT "Slug", "Name", "ShortName", "LogoUrl", "PrimaryColor" FROM "Teams"',
         "Entrants": 'SELECT r."Slug", d."Slug", t."Slug", e."CarNumber" FROM "Entrants" e JOIN "Rounds" r ON '
                     'r."Id" = e."RoundId" JOIN "Drivers" d ON d."Id" = e."DriverId" JOIN "Teams" t ON t."Id" = e."TeamId"',
-        "Results": 'SELECT s."OpenF1SessionKey", d."Slug", t."Slug", x."Position", x."GridPosition", x."Status", '
-                   'x."Points", x."Time", x."Laps", x."FastestLap" FROM "Results" x '
-                   'JOIN "Sessions" s ON s."Id" = x."SessionId" JOIN "Entrants" e ON e."Id" = x."EntrantId" '
+        "Results": 'SELECT s."OpenF1SessionKey", r."Slug", s."Type", d."Slug", t."Slug", x."Position", '
+                   'x."GridPosition", x."Status", x."Points", x."Time", x."Laps", x."FastestLap" FROM "Results" x '
+                   'JOIN "Sessions" s ON s."Id" = x."SessionId" JOIN "Rounds" r ON r."Id" = s."RoundId" '
+                   'JOIN "Entrants" e ON e."Id" = x."EntrantId" '
                    'JOIN "Drivers" d ON d."Id" = e."DriverId" JOIN "Teams" t ON t."Id" = e."TeamId"',
     }
     return {table: sorted(conn.execute(q).fetchall(), key=repr) for table, q in queries.items()}

@@ -46,3 +46,15 @@ def test_round_keys_come_in_natural_order():
     assert in_order(["1988/12", "1988/5", "1950/1"]) == ["1950/1", "1988/5", "1988/12"]
     assert in_order([1252, 1229, 1230]) == [1229, 1230, 1252]
     assert in_order(["1230", "999"]) == ["999", "1230"]
+
+
+def held(slug: str, name: str, *sources: str) -> HeldRow:
+    return HeldRow(slug=slug, name=name, location="", country="", sources=frozenset(sources))
+
+
+def test_namesakes_the_wiki_keeps_apart_are_a_notice_and_one_name_written_twice_elsewhere_a_defect():
+    turner, turner_va = held("curtis-turner", "Curtis Turner", "thirdturn"), held("curtis-turner-va", "Curtis Turner",
+                                                                                  "thirdturn")
+    assert audit._wiki_namesakes([turner, turner_va])  # SPEC §7: two pages, two people
+    assert not audit._wiki_namesakes([turner, held("curtis-turner-2", "Curtis Turner", "jolpica")])
+    assert not audit._wiki_namesakes([turner, held("curtis-turner-2", "Curtis Turner")])  # a row no source holds

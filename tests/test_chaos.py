@@ -20,6 +20,8 @@ from redis.retry import Retry
 from openf1_replay import ReplayServer, load_records
 from openf1_replay.faults import FaultPlan
 from tests.support import Beat, Worker, broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
+from workers.ratelimit import parse_rates
+from workers.sources.thirdturn.client import user_agent
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BROKER = broker_url("chaos")
@@ -273,3 +275,77 @@ def test_upstream_rewriting_history_converges_to_what_it_says_now(clean_state, w
         assert [r["status"] for r in sync_years(worker, (2023, 2024))] == ["succeeded", "succeeded"]
     assert russell_at_spa_2024(database) == 3  # DSQ: the result replaced, not patched
     assert state_hash(database) == expected
+
+
+# -- The Third Turn: a wiki crawled page by page ------------------------------------------------------------------
+
+BADGER = "Custom_Windows_Plus_Badger_Mod_Tour_presented_by_Gandrud_Chevrolet"  # hub, 2 seasons, 14 races
+WIKI_FAST = {"THIRDTURN_READ_TIMEOUT": "1", "THIRDTURN_BACKOFF_SECONDS": "0.1"}
+
+
+@pytest.fixture(scope="module")
+def wiki_pages():
+    from thirdturn_replay import load_pages
+    from tests.conftest import THIRDTURN_DIR
+
+    return load_pages(THIRDTURN_DIR)
+
+
+def _crawl(workers, replay, wiki, count: int = 1, **env: str) -> tuple[list[Worker], str]:
+    nodes = workers(replay.base_url, count, THIRDTURN_BASE_URL=wiki.base_url, **WIKI_FAST, **env)
+    return nodes, send(nodes[0].app, "sync_series", BADGER, include_results=True)
+
+
+def test_wiki_faults_of_every_kind_and_a_killed_worker_end_in_the_clean_crawl(workers, database, replay, wiki_pages):
+    from thirdturn_replay import ThirdTurnReplayServer
+
+    empty_tables(database)
+    with ThirdTurnReplayServer(pages=wiki_pages, rate_limit=None) as wiki:
+        (clean,), run_id = _crawl(workers, replay, wiki)
+        assert wait_for_run(database, run_id, 120, clean)["status"] == "succeeded"
+        clean.stop()
+    expected = state_hash(database)
+    empty_tables(database)
+    redis.Redis.from_url(BROKER).flushdb()
+    # Faults on the page views (a seed whose first 16 draws hold every kind, never three in a row), pages that take
+    # the wiki a while to render, and the worker crawling them killed mid-way.
+    plan = FaultPlan(rate=0.5, seed=460, slow_seconds=1.5, storm_seconds=0.5)
+    with ThirdTurnReplayServer(pages=wiki_pages, rate_limit=None, faults=plan, latency=0.3) as wiki:
+        (doomed,), run_id = _crawl(workers, replay, wiki)
+        _active_step(doomed, ("sync_series",))
+        time.sleep(2.0)  # a few pages landed, the rest to come
+        os.killpg(doomed.process.pid, signal.SIGKILL)
+        doomed.process.wait()
+        landed_before = wiki.stats()["by_status"].get("200", 0)
+        (survivor,) = workers(replay.base_url, THIRDTURN_BASE_URL=wiki.base_url, **WIKI_FAST)
+        run = wait_for_run(database, run_id, 180, survivor)
+        stats = wiki.stats()
+    assert run["status"] == "succeeded" and run["rounds_done"] == 14, run
+    assert state_hash(database) == expected
+    assert set(plan.injected) >= {"500", "502", "503", "504", "slow", "close", "truncated", "429"}, plan.injected
+    assert 0 < landed_before < 17  # killed mid-crawl
+    # hub, seasons and races only (a slow answer the client gave up on, or one cut by the kill, is asked again)
+    assert len({e["title"] for e in stats["log"] if e["title"]}) == 17
+
+
+def test_two_workers_crawl_at_the_wikis_pace_without_one_429(workers, database, replay, wiki_pages):
+    """The fleet limit holds for the wiki: the replay's own polite limit (1 page per 5 s, time-scaled to 1 per
+    second) never refuses the two workers sharing THIRDTURN_RATE_LIMIT, and the crawl takes at least the least
+    time that limit allows."""
+    from thirdturn_replay import ThirdTurnReplayServer
+    from workers.ratelimit import least_time
+
+    empty_tables(database)
+    redis.Redis.from_url(BROKER).flushdb()
+    with ThirdTurnReplayServer(pages=wiki_pages, rate_limit="1/5second", time_scale=5) as wiki:
+        started = time.monotonic()
+        (first, _), run_id = _crawl(workers, replay, wiki, count=2, THIRDTURN_RATE_LIMIT="1/second",
+                                    THIRDTURN_CONTACT="ops@parcferme.example")
+        run = wait_for_run(database, run_id, 180, first)
+        wall = time.monotonic() - started
+        stats = wiki.stats()
+    assert run["status"] == "succeeded" and run["rounds_done"] == 14, run
+    assert stats["throttled"] == 0 and stats["rejected"] == 0, stats["by_status"]
+    assert stats["total"] == 1 + 1 + 2 + 14 == run["requests"]  # robots.txt once, then each page once
+    assert wall >= least_time(stats["total"], parse_rates("1/second"))
+    assert stats["user_agents"] == [user_agent("ops@parcferme.example")]

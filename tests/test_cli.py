@@ -79,7 +79,7 @@ def test_sync_without_an_argument_means_the_current_season_with_results_left_to_
     from ingestion.__main__ import build_parser, dispatcher_call
 
     args = build_parser().parse_args(["sync"])
-    assert dispatcher_call(args) == ("sync_season", [datetime.now(timezone.utc).year])
+    assert dispatcher_call(args) == ("sync_season", [datetime.now(timezone.utc).year], {})
     assert args.include_results is None  # SPEC §3: the dispatcher includes results only once every meeting ended
 
 
@@ -136,3 +136,31 @@ def test_a_sent_run_is_recorded_before_a_worker_takes_it_so_the_resume_sweep_see
         redis.Redis.from_url(NOBODY).flushdb()  # the message goes, as a Redis that lost its data would lose it
     assert (run["kind"], run["source"], run["status"], run["rounds_total"]) == ("season", "jolpica", "running", None)
     assert run["arguments"] == {"year": 1988, "include_results": True, "refresh": True}
+
+
+def test_sync_series_sends_sync_series_with_its_title_normalised_and_season():
+    from ingestion.__main__ import build_parser, dispatcher_call
+
+    args = build_parser("sync").parse_args(["sync", "--series", "wisconsin Challenge_Series", "--season", "2007"])
+    assert dispatcher_call(args) == ("sync_series", ["Wisconsin_Challenge_Series"], {"season": 2007})
+    latest = build_parser("sync").parse_args(["sync", "--series", "NASCAR_Cup_Series_Central", "--season", "latest"])
+    assert dispatcher_call(latest) == ("sync_series", ["NASCAR_Cup_Series_Central"], {"season": "latest"})
+
+
+def test_bulk_sync_takes_several_series_each_once(monkeypatch):
+    import argparse
+
+    from ingestion.bulk_sync import selected_series
+    from workers import sources
+    from workers.errors import BadArgument
+
+    def asked(**kw):
+        return argparse.Namespace(**{"followed": False, "series": None, "end_year": None, **kw})
+
+    assert selected_series(asked(series="Wisconsin_Challenge_Series, wisconsin Challenge Series,NASCAR_Cup_Series_Central")) \
+        == ["Wisconsin_Challenge_Series", "NASCAR_Cup_Series_Central"]
+    with pytest.raises(BadArgument, match="not a wiki page title"):
+        selected_series(asked(series="A|B"))
+    monkeypatch.setattr(sources.get("thirdturn").settings, "FOLLOWED_SERIES", "")
+    with pytest.raises(BadArgument, match="THIRDTURN_FOLLOWED_SERIES is empty"):
+        selected_series(asked(followed=True))

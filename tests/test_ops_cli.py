@@ -311,7 +311,7 @@ def test_audit_notices_what_two_sources_hold_as_two_rows_and_circuits_at_one_loc
                     f"  {location}, {country}: silverstone (openf1), silverstone-gp (no source)"):
         assert finding in outcome.stdout, finding
     assert "sauber (jolpica)" not in outcome.stdout  # OpenF1's Kick Sauber is a rebrand: a team of its own
-    assert outcome.stdout.rstrip().endswith("19 checks, 0 defects, 6 notices")
+    assert outcome.stdout.rstrip().endswith("20 checks, 0 defects, 6 notices")
 
 
 # -- healthcheck -----------------------------------------------------------------------------------------------
@@ -440,8 +440,8 @@ def test_audit_of_a_2024_sync_with_results_passes_with_one_notice_that_only_stri
             "  2024-dutch-grand-prix QUALIFYING (session 9578): 1 entrant(s) with a RACE result have none here: "
             "logan-sargeant"]
         assert "defect" not in outcome.stdout.replace("0 defects", "")
-    assert relaxed.stdout.rstrip().endswith("19 checks, 0 defects, 1 notice")
-    assert strict.stdout.rstrip().endswith("19 checks, 0 defects, 1 notice (--strict: notices count)")
+    assert relaxed.stdout.rstrip().endswith("20 checks, 0 defects, 1 notice")
+    assert strict.stdout.rstrip().endswith("20 checks, 0 defects, 1 notice (--strict: notices count)")
 
 
 def round_id(db, slug: str):
@@ -491,7 +491,7 @@ def test_audit_fails_on_duplicates_empty_parents_and_contradicting_rows_and_noti
                     "notice: completeness: championship rounds with a completed session and fewer entrants than two",
                     "  2024-monaco-grand-prix: 10 entrants, expected at least 20"):
         assert finding in outcome.stdout, finding
-    assert outcome.stdout.rstrip().endswith("19 checks, 7 defects, 2 notices")
+    assert outcome.stdout.rstrip().endswith("20 checks, 7 defects, 2 notices")
 
 
 def test_audit_passes_a_weekend_short_of_a_session_and_of_cars_unless_strict(season_2024, db):
@@ -500,7 +500,7 @@ def test_audit_passes_a_weekend_short_of_a_session_and_of_cars_unless_strict(sea
     outcome = run_cli("ingestion.db", "audit")
     assert outcome.returncode == 0, outcome.stdout
     assert "  2024-monaco-grand-prix: 10 entrants, expected at least 20" in outcome.stdout
-    assert outcome.stdout.rstrip().endswith("19 checks, 0 defects, 2 notices")
+    assert outcome.stdout.rstrip().endswith("20 checks, 0 defects, 2 notices")
     assert run_cli("ingestion.db", "audit", "--strict").returncode == 1
 
 
@@ -516,7 +516,7 @@ def test_audit_notices_completed_sessions_whose_results_are_missing(season_2024,
            "results: 1\n  2024-bahrain-grand-prix RACE (session 9472)\n" in outcome.stdout
     assert "  2024-italian-grand-prix QUALIFYING (session 9586): 1 entrant(s) with a RACE result have none here: " \
            "max-verstappen" in outcome.stdout
-    assert outcome.stdout.rstrip().endswith("19 checks, 0 defects, 3 notices")
+    assert outcome.stdout.rstrip().endswith("20 checks, 0 defects, 3 notices")
     assert run_cli("ingestion.db", "audit", "--strict").returncode == 1
 
 
