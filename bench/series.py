@@ -61,23 +61,21 @@ def rows(conn: psycopg.Connection) -> dict[str, int]:
 
 
 def parse_speed(conn: psycopg.Connection) -> str:
-    """Every landed page parsed again in this process, as its kind (hub, season, race)."""
+    """Every landed page parsed again in this process as its kind: the hub (landed for no season), a season page
+    (`…_Central`), a race page."""
     from workers.sources.thirdturn import pages
 
     landed = conn.execute('SELECT "Request", "Body", "Season" FROM "LandedAnswers" WHERE "Source" = \'thirdturn\' '
                           'AND "Status" = 200').fetchall()
-    started, parsed = time.perf_counter(), 0
+    started = time.perf_counter()
     for request, body, season in landed:
         title = request.removeprefix("wiki/")
-        for parse in ((pages.parse_hub,) if season is None else (pages.parse_season, pages.parse_race)):
-            try:
-                parse(body, title)
-                parsed += 1
-                break
-            except pages.PageNotRecognised:
-                continue
+        kind = pages.parse_hub if season is None else pages.parse_season if title.endswith("_Central") else \
+            pages.parse_race
+        kind(body, title)
     took = time.perf_counter() - started
-    return f"{parsed} pages parsed in {took:.2f} s: {parsed / took:.0f} pages/s ({sum(len(b) for _, b, _ in landed) / took / 1e6:.1f} MB/s)"
+    size = sum(len(body) for _, body, _ in landed) / took / 1e6
+    return f"{len(landed)} pages parsed in {took:.2f} s: {len(landed) / took:.0f} pages/s ({size:.1f} MB/s)"
 
 
 def main() -> int:
@@ -136,6 +134,13 @@ def main() -> int:
         with psycopg.connect(DATABASE_URL) as conn:
             print("\nrows in all: " + ", ".join(f"{t} {n}" for t, n in rows(conn).items()))
             print(parse_speed(conn))
+            from workers.db.audit import audit
+
+            findings = audit(conn)
+            for severity in ("defect", "notice"):
+                found = [f for f in findings if f.severity == severity]
+                print(f"audit: {sum(len(f.items) for f in found)} {severity}(s)" +
+                      "".join(f"\n  {f.check}: {len(f.items)}" for f in found))
     return 0
 
 
