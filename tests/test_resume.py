@@ -20,7 +20,8 @@ def sent(monkeypatch):
     from tasks import resume
 
     calls: list[tuple[str, dict]] = []
-    for task in (resume.sync_meeting, resume.sync_season, resume.sync_recent, resume.rebuild_season):
+    for task in (resume.sync_meeting, resume.sync_season, resume.sync_recent, resume.rebuild_season,
+                 resume.sync_series):
         monkeypatch.setattr(task, "apply_async", lambda kwargs, _name=task.name: calls.append((_name, kwargs)))
     return calls
 
@@ -107,6 +108,18 @@ def test_a_run_whose_dispatcher_never_planned_gets_its_dispatcher_again_then_fai
     outcome = resume_stalled(STALLED, max_resends=1)
     assert outcome["runs_failed"] == [season] and sent == []
     assert run_row(db, season) == ("failed", 2, "lost: no progress for 60s, 1 time(s) sent again")
+
+
+def test_a_series_whose_dispatcher_never_planned_is_sent_again_with_its_title(clean_db, sent):
+    from tasks.resume import resume_stalled
+
+    db = clean_db
+    series = new_run(db, kind="series", age=90, planned=False,
+                     arguments={"series": "Wisconsin_Challenge_Series", "season": "latest", "include_results": None,
+                                "scheduled": True})
+    resume_stalled(STALLED, max_resends=1)
+    assert sent == [("sync_series", {"title": "Wisconsin_Challenge_Series", "season": "latest",
+                                     "include_results": None, "run_id": series})]
 
 
 def test_two_sweeps_at_once_claim_each_stalled_meeting_once(clean_db, sent):

@@ -241,3 +241,29 @@ def test_sync_series_on_the_command_line_follows_the_crawl_to_its_end_without_a_
         outcome = ingestion("sync", *refused)
         assert outcome.returncode == 2 and "error" in outcome.stderr.lower(), (refused, outcome.stderr)
     assert count(db, 'SELECT count(*) FROM "SyncRuns"') == 1  # nothing sent for the refused ones
+
+
+def test_a_race_page_whose_structure_changed_is_quarantined_and_the_rest_of_the_series_written(worker, fresh,
+                                                                                              wiki_replay):
+    """The wiki edits its templates: one race page loses its results table. That page is quarantined with the
+    reason, its round is kept from the season page (no entrant, no result), every other race is written."""
+    from dataclasses import replace
+
+    db = fresh
+    broken = "Badger_Mod_Tour:2012-03"
+    page = wiki_replay.pages[broken]
+    html = BeautifulSoup(page.body.decode(), "lxml")
+    for table in html.select("table.racetable"):
+        table.decompose()
+    wiki_replay.pages[broken] = replace(page, body=str(html).encode())
+    try:
+        run = worker.run("sync_series", BADGER, include_results=True, timeout=120)
+    finally:
+        wiki_replay.pages[broken] = page
+    assert run["status"] == "succeeded" and run["rounds_done"] == 14 and run["quarantined"] == 1, run
+    (reason, key), = db.execute('SELECT "Reason", "RecordKey" FROM "QuarantinedRecords"').fetchall()
+    assert key == broken and broken in reason and "FEATURE RESULTS" in reason
+    rounds = dict(db.execute('SELECT i."SourceKey", (SELECT count(*) FROM "Entrants" e WHERE e."RoundId" = r."Id") '
+                             'FROM "Rounds" r JOIN "SourceIdentities" i ON i."RowId" = r."Id" AND i."Kind" = '
+                             '\'round\'').fetchall())
+    assert rounds.pop(f"{BADGER}|{broken}") == 0 and len(rounds) == 13 and all(rounds.values())
