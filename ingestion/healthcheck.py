@@ -23,7 +23,7 @@ from workers.redaction import redact, redact_url, secrets_in
 from workers.settings import Settings, get_settings
 
 HELP = "check PostgreSQL, the indexes, Redis, OpenF1 and the Celery workers (exit 0 only if all pass)"
-CHECKS = ("postgres", "indexes", "redis", "openf1", "workers")
+CHECKS = ("postgres", "indexes", "redis", "openf1", "thirdturn", "workers")
 
 
 @dataclass
@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     probes: dict[str, Callable[[Settings, float], str]] = {
         "postgres": check_postgres, "indexes": check_indexes, "redis": check_redis, "openf1": check_openf1,
+        "thirdturn": check_thirdturn,
         "workers": check_workers}
     results = [Check(n, None, "skipped") if n in skip else probe(n, probes[n], settings, args.timeout)
                for n in CHECKS]
@@ -151,6 +152,30 @@ def _ask_openf1(client, settings, timeout: float) -> str:
         return f"{redact_url(settings.BASE_URL)} answers ({exc})"
     return f"{redact_url(settings.BASE_URL)} answered /meetings?year={year} with {len(meetings)} meetings " \
            f"in {time.monotonic() - started:.2f}s"
+
+
+def check_thirdturn(settings: Settings, timeout: float) -> str:
+    """Whether the crawler may read The Third Turn: a contact and a limit for the live wiki, and its robots.txt
+    (the fleet's copy, else one request through the fleet's limit) allowing a hub page to our User-Agent."""
+    import redis
+
+    from workers.pipeline.resources import fleet_limiter
+    from workers.sources.thirdturn import SOURCE
+    from workers.sources.thirdturn.client import page_target
+
+    try:
+        client = SOURCE.client(fleet_limiter(SOURCE))
+        client.max_attempts, client.connect_timeout, client.read_timeout = 1, timeout, timeout
+        client.require_manners()
+        hub = page_target("NASCAR_Cup_Series_Central")
+        if not client.robots().can_fetch(client.agent, f"{client.base_url}/{hub}"):
+            raise IngestionError(f"robots.txt of {redact_url(client.base_url)} disallows its pages to "
+                                 f"{client.agent!r}: nothing can be crawled")
+    except redis.RedisError as exc:
+        raise IngestionError(f"cannot read the fleet's copy of robots.txt: its Redis is unreachable "
+                             f"({type(exc).__name__}: {exc})") from None
+    limit = SOURCE.settings.RATE_LIMIT
+    return f"{redact_url(client.base_url)} robots.txt allows its pages to {client.agent!r}; limit {limit}"
 
 
 def check_workers(settings: Settings, timeout: float) -> str:

@@ -316,13 +316,26 @@ def test_audit_notices_what_two_sources_hold_as_two_rows_and_circuits_at_one_loc
 
 # -- healthcheck -----------------------------------------------------------------------------------------------
 
-def test_healthcheck_passes_when_every_part_is_up(worker, replay_log, database):
+def test_healthcheck_passes_when_every_part_is_up(worker, replay_log, wiki_replay, database):
+    import redis
+
+    redis.Redis.from_url(worker.broker_url).delete(f"parcferme:thirdturn:robots:{wiki_replay.base_url}")
+    wiki_replay.reset()
     outcome = run_cli("ingestion", "healthcheck", env={"OPENF1_BASE_URL": replay_log.base_url,
+                                                       "THIRDTURN_BASE_URL": wiki_replay.base_url,
                                                        "REDIS_URL": worker.broker_url})
     assert outcome.returncode == 0, outcome.stdout
     assert [line.split()[:2] for line in outcome.stdout.splitlines()] == [
-        ["OK", "postgres"], ["OK", "indexes"], ["OK", "redis"], ["OK", "openf1"], ["OK", "workers"]]
+        ["OK", "postgres"], ["OK", "indexes"], ["OK", "redis"], ["OK", "openf1"], ["OK", "thirdturn"], ["OK", "workers"]]
     assert replay_log.stats()["requests"] == 1
+    assert [e["path"] for e in wiki_replay.stats()["log"]] == ["/robots.txt"]  # no page: robots.txt alone
+
+
+def test_healthcheck_fails_the_wiki_when_the_live_one_would_be_crawled_without_a_contact(database):
+    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,workers", "--timeout", "1",
+                      env={"THIRDTURN_BASE_URL": "https://www.thethirdturn.com", "THIRDTURN_CONTACT": "",
+                           "THIRDTURN_RATE_LIMIT": "1/5second"})
+    assert outcome.returncode == 1 and "FAIL  thirdturn" in outcome.stdout and "THIRDTURN_CONTACT" in outcome.stdout
 
 
 def test_healthcheck_reports_every_part_down_with_a_reason_and_no_password(database):
@@ -331,7 +344,8 @@ def test_healthcheck_reports_every_part_down_with_a_reason_and_no_password(datab
     outcome = run_cli("ingestion.healthcheck", "--timeout", "1", env=env)
     assert outcome.returncode == 1
     assert [line.split()[:2] for line in outcome.stdout.splitlines()] == [
-        ["FAIL", "postgres"], ["FAIL", "indexes"], ["FAIL", "redis"], ["FAIL", "openf1"], ["FAIL", "workers"]]
+        ["FAIL", "postgres"], ["FAIL", "indexes"], ["FAIL", "redis"], ["FAIL", "openf1"], ["FAIL", "thirdturn"],
+        ["FAIL", "workers"]]
     assert "s3cretpw" not in outcome.stdout + outcome.stderr and "r3dispw" not in outcome.stdout + outcome.stderr
 
 
@@ -339,12 +353,12 @@ def test_healthcheck_skip_checks_one_component_for_a_container(database):
     env = {"OPENF1_BASE_URL": "http://127.0.0.1:9/v1", "REDIS_URL": NOBODY}
     everything = run_cli("ingestion.healthcheck", "--timeout", "1", env=env)
     assert everything.returncode == 1 and "FAIL  openf1" in everything.stdout and "FAIL  workers" in everything.stdout
-    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,workers", "--json", env=env)
+    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,thirdturn,workers", "--json", env=env)
     assert outcome.returncode == 0, outcome.stdout
     report = json.loads(outcome.stdout)
     assert report["ok"] is True
     assert {c["name"]: c["ok"] for c in report["checks"]} == {
-        "postgres": True, "indexes": True, "redis": True, "openf1": None, "workers": None}
+        "postgres": True, "indexes": True, "redis": True, "openf1": None, "thirdturn": None, "workers": None}
 
 
 def test_healthcheck_refuses_an_unknown_check_name(database):
