@@ -142,12 +142,20 @@ def round_chain(run_id: str | None, source: str, season: int, round_key: str, in
     return chain(*chained)
 
 
+def results_summary(plan: Plan) -> bool | list[int]:
+    """Whether the run's rounds are synced with results: true or false for them all, else the seasons that are."""
+    seasons = {season for season, _ in plan.rounds}
+    with_results = sorted(season for season in seasons if plan.include_results[season])
+    return bool(with_results) if len(with_results) in (0, len(seasons)) else with_results
+
+
 def fan_out(plan: Plan) -> dict[str, Any]:
     if plan.rounds:
-        group(sync_meeting.si(source=plan.source, season=season, round_key=key, include_results=plan.include_results,
-                              run_id=plan.run_id) for season, key in plan.rounds).apply_async()
+        group(sync_meeting.si(source=plan.source, season=season, round_key=key,
+                              include_results=plan.include_results[season], run_id=plan.run_id)
+              for season, key in plan.rounds).apply_async()
     return {"run_id": plan.run_id, "source": plan.source, "rounds": len(plan.rounds),
-            "include_results": plan.include_results, "requests": plan.requests, "quarantined": plan.quarantined,
+            "include_results": results_summary(plan), "requests": plan.requests, "quarantined": plan.quarantined,
             "fallbacks": plan.fallbacks}
 
 

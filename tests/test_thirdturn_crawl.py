@@ -267,3 +267,30 @@ def test_a_race_page_whose_structure_changed_is_quarantined_and_the_rest_of_the_
                              'FROM "Rounds" r JOIN "SourceIdentities" i ON i."RowId" = r."Id" AND i."Kind" = '
                              '\'round\'').fetchall())
     assert rounds.pop(f"{BADGER}|{broken}") == 0 and len(rounds) == 13 and all(rounds.values())
+
+
+def test_a_series_under_way_gets_results_for_its_past_seasons_only(worker, fresh, wiki_replay):
+    """SPEC §3 per season: with no word on results, a season whose races have all been run is synced with them
+    and the season under way without (here 2019, one of its races moved to 2099)."""
+    from dataclasses import replace
+
+    db = fresh
+    title = "2019_Wisconsin_Challenge_Series_Central"
+    page = wiki_replay.pages[title]
+    html = BeautifulSoup(page.body.decode(), "lxml")
+    cell = html.select_one("table.resultdiv").find(string=lambda s: s.strip().endswith(" 2019"))
+    cell.replace_with(cell.replace(" 2019", " 2099"))
+    wiki_replay.pages[title] = replace(page, body=str(html).encode())
+    try:
+        run = worker.run("sync_series", WCS, timeout=300)
+    finally:
+        wiki_replay.pages[title] = page
+    assert run["status"] == "succeeded" and run["rounds_done"] == 81 and run["include_results"] is True, run
+    with_results = dict(db.execute(
+        'SELECT y."Year", count(x."Id") FROM "Seasons" y JOIN "Rounds" r ON r."SeasonId" = y."Id" JOIN "Sessions" s '
+        'ON s."RoundId" = r."Id" LEFT JOIN "Results" x ON x."SessionId" = s."Id" GROUP BY 1').fetchall())
+    assert with_results.pop(2019) == 0 and len(with_results) == 11 and all(with_results.values())
+    assert count(db, 'SELECT count(*) FROM "Entrants" e JOIN "Rounds" r ON r."Id" = e."RoundId" WHERE r."Slug" LIKE '
+                     '\'wisconsin-challenge-series-2019-%%\'') > 0  # its entrants are no spoiler
+    flags = dict(db.execute('SELECT "Season", bool_and("IncludeResults") FROM "SyncRunRounds" GROUP BY 1').fetchall())
+    assert flags.pop(2019) is False and all(flags.values())

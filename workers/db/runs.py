@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -39,13 +39,17 @@ def fallbacks(conn: psycopg.Connection, run_id: str) -> frozenset[str]:
 
 
 def plan_run(conn: psycopg.Connection, run_id: str, rounds: Sequence[tuple[int | None, str]],
-             include_results: bool) -> None:
-    """The run's rounds, (season, round key) each, all pending."""
+             include_results: bool | Mapping[int | None, bool]) -> None:
+    """The run's rounds, (season, round key) each, all pending, each with or without results (one answer for the
+    run, or one per season); the run includes results when any of its rounds does."""
+    by_season = include_results if isinstance(include_results, Mapping) else {}
+    default = any(by_season.values()) if by_season else bool(include_results)
     conn.execute('UPDATE "SyncRuns" SET "RoundsTotal" = %s, "IncludeResults" = %s WHERE "Id" = %s',
-                 [len(rounds), include_results, run_id])
+                 [len(rounds), default, run_id])
     with conn.cursor() as cur:
-        cur.executemany('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey") VALUES (%s, %s, %s) '
-                        'ON CONFLICT DO NOTHING', [(run_id, season, key) for season, key in rounds])
+        cur.executemany('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "IncludeResults") '
+                        'VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING',
+                        [(run_id, season, key, by_season.get(season, default)) for season, key in rounds])
 
 
 def add_round_counts(conn: psycopg.Connection, run_id: str, round_key: str, *, requests: int = 0,
@@ -114,7 +118,7 @@ def claim_stalled_rounds(conn: psycopg.Connection, stalled_after: float,
         'AND s."UpdatedAt" < now() - make_interval(secs => %(after)s) ORDER BY s."RunId", s."RoundKey" '
         'LIMIT %(limit)s) AND m."Status" = \'pending\' AND m."UpdatedAt" < now() - make_interval(secs => %(after)s) '
         'AND ' + _FLEET_SILENT + ' RETURNING m."RunId"::text, r."Source", m."Season", m."RoundKey", '
-        'coalesce(r."IncludeResults", false), m."Resent"', {"after": float(stalled_after), "limit": limit}).fetchall()
+        'coalesce(m."IncludeResults", r."IncludeResults", false), m."Resent"', {"after": float(stalled_after), "limit": limit}).fetchall()
     return sorted(rows)
 
 

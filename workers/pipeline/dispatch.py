@@ -49,7 +49,7 @@ class Plan:
     run_id: str
     source: str
     rounds: list[tuple[int, str]]  # (season, round key)
-    include_results: bool
+    include_results: dict[int, bool]  # season → its rounds with results (SPEC §3 decides per season)
     requests: int = 0
     quarantined: int = 0
     fallbacks: list[str] = field(default_factory=list)
@@ -73,9 +73,9 @@ def dispatch(run_id: str, selection: Selection, now: datetime) -> Plan:
         chosen.append((year, _select(index.rounds, selection.window, now)))
     include = _include_results(selection, chosen, now, landing)
     for year, selected in chosen:
-        landing.land_content(year, selected, include)
+        landing.land_content(year, selected, include[year])
     if source.bridge_seasons() and not selection.from_landing:
-        landing.land_bridge(include)
+        landing.land_bridge(any(include.values()))
         bridge.apply()  # before the rounds are written: a key already tied goes to its row at once
     return _record(run_id, source, chosen, include, landing, rejected)
 
@@ -93,15 +93,18 @@ def _select(rounds: list[RoundRef], window: tuple[datetime, datetime] | None, no
 
 
 def _include_results(selection: Selection, chosen: list[tuple[int, list[RoundRef]]], now: datetime,
-                     landing: "_Landing") -> bool:
+                     landing: "_Landing") -> dict[int, bool]:
+    """Results or not, per season: as asked, else SPEC §3's default for each season on its own (a series run over
+    every season gives the past seasons their results and the one under way none); a rebuild writes the results
+    the landing holds."""
     if selection.include_results is not None:
-        return selection.include_results
-    if selection.from_landing:  # a rebuild writes the results the landing holds
-        return any(landing.holds_spoilers(year, selected) for year, selected in chosen)
-    return default_include_results([r for _, selected in chosen for r in selected], now)
+        return {year: selection.include_results for year, _ in chosen}
+    if selection.from_landing:
+        return {year: landing.holds_spoilers(year, selected) for year, selected in chosen}
+    return {year: default_include_results(selected, now) for year, selected in chosen}
 
 
-def _record(run_id: str, source: Source, chosen: list[tuple[int, list[RoundRef]]], include: bool,
+def _record(run_id: str, source: Source, chosen: list[tuple[int, list[RoundRef]]], include: dict[int, bool],
             landing: "_Landing", rejected: list[Rejected]) -> Plan:
     rounds = sorted({(year, r.key) for year, selected in chosen for r in selected}, key=lambda p: (p[0], _order(p[1])))
     with connection() as conn:
