@@ -1,6 +1,8 @@
-"""`python -m ingestion verify [--year Y] [--json]`: what the database holds (rows per racing table, rounds
-per season, sessions per type, the latest session that has started) and whether each season is complete
-against what its source lists now. The year picks the source, as a sync does: the rounds of the source's index
+"""`python -m ingestion verify [--year Y | --series HUB_TITLE [--season Y]] [--json]`: what the database holds
+(rows per racing table, rounds per season, sessions per type, the latest session that has started) and whether
+each Formula 1 season (or each season of a series of The Third Turn) is complete against what its source lists
+now. A series: its hub page and each season page fetched afresh through the wiki's fleet limit (one page per 5 s
+by default: 1 + seasons requests), their races against the rounds held here under that hub (its identities). The year picks the source, as a sync does: the rounds of the source's index
 (OpenF1 `/meetings?year=`, Jolpica `/{season}.json`), fetched afresh and read by the source, against the rounds
 the source holds here (its identities, SPEC §6); for OpenF1 also `/sessions?year=` against the session keys
 here. So an OpenF1 season costs two requests and a history season one, within the source's fleet limit. Missing
@@ -29,7 +31,8 @@ if TYPE_CHECKING:
 HELP = "check each season against what its source lists, with counts per table, round and session type"
 SHOWN_KEYS = 20
 # What each source calls its rounds: the name of the comparison in the report ("meetings listed by OpenF1").
-ROUNDS_CALLED = {"openf1": "meetings", "jolpica": "races"}
+ROUNDS_CALLED = {"openf1": "meetings", "jolpica": "races", "thirdturn": "races"}
+FORMULA_1 = "formula-1"  # without --series, the Formula 1 seasons are verified (the year picks their source)
 
 
 @dataclass
@@ -42,23 +45,58 @@ class Held:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", help="the season to check (default: every season in the database)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--year", help="the Formula 1 season to check (default: every one in the database)")
+    which.add_argument("--series", metavar="HUB_TITLE", help="a series of The Third Turn, by its hub page's title")
+    parser.add_argument("--season", help="with --series: one season (default: every season its hub lists)")
     parser.add_argument("--json", action="store_true", help="machine output")
 
 
 def run(args: argparse.Namespace) -> int:
     from workers.db import audit
-    from workers.pipeline.arguments import validate_year
+    from workers.errors import BadArgument
+    from workers.pipeline.arguments import validate_series_season, validate_year
 
+    if args.season is not None and args.series is None:
+        raise BadArgument("--season goes with --series (a Formula 1 season is --year)")
     year = validate_year(args.year) if args.year is not None else None
+    season = validate_series_season(args.season) if args.season is not None else None
     with database() as conn:
         report = {"tables": audit.racing_counts(conn), "latest_session": audit.latest_session(conn, year)}
-        years = [year] if year is not None else audit.season_years(conn)
-        here = {y: (audit.season_inventory(conn, y), held_here(conn, y)) for y in years}
-    report["seasons"] = {y: {**inventory, **compare(y, held)} for y, (inventory, held) in here.items()}
-    report["complete"] = bool(years) and all(s["complete"] for s in report["seasons"].values())
+        if args.series is not None:
+            report["seasons"] = series_seasons(conn, args.series, season)
+        else:
+            years = [year] if year is not None else audit.season_years(conn, FORMULA_1)
+            here = {y: (audit.season_inventory(conn, y, FORMULA_1), held_here(conn, y)) for y in years}
+            report["seasons"] = {y: {**inventory, **compare(y, held)} for y, (inventory, held) in here.items()}
+    report["complete"] = bool(report["seasons"]) and all(s["complete"] for s in report["seasons"].values())
     print(json.dumps(report, indent=2, default=str) if args.json else text(report))
     return EXIT_OK if report["complete"] else EXIT_FAILED
+
+
+def series_seasons(conn: "psycopg.Connection", title: str, season: int | str | None) -> dict[int, dict[str, Any]]:
+    """Each season of a series of The Third Turn: the races its season page lists now (hub and season pages
+    fetched afresh) against the rounds held here under that hub."""
+    from workers import sources
+    from workers.db import audit
+    from workers.rows import slugify
+    from workers.sources.thirdturn.titles import normalise_title
+
+    source = sources.get("thirdturn").scoped(normalise_title(title), latest=season == "latest")
+    answers = FreshAnswers(source)
+    for request in source.catalog_requests():
+        answers.add(request.key, fetch_answer(source, request.key))
+    slug = slugify(source.hub(answers, source.series).name)
+    report = {}
+    for year in source.seasons(answers, (season,) if isinstance(season, int) else ()):
+        for request in source.index_requests(year, answers):
+            answers.add(request.key, fetch_answer(source, request.key))
+        listed = {r.key for r in source.rounds(year, answers).rounds}
+        present = {k for k in audit.round_keys(conn, source.name, year) if k.startswith(f"{source.series}|")}
+        found = comparison(listed, present)
+        report[year] = {**audit.season_inventory(conn, year, slug), "source": source.name, "compared": ["races"],
+                        "races": found, "complete": not found["missing"]}
+    return report
 
 
 def season_source(year: int) -> "Source | None":
@@ -117,6 +155,8 @@ class FreshAnswers:
     """Answers just fetched, read as a sync reads landed ones (`workers.sources.base.Landed`); they all cover the
     whole season, and an endpoint's newest answer is the last one added."""
 
+    season = None
+
     def __init__(self, source: "Source") -> None:
         self.source = source
         self.answers: dict[str, list["Answer"]] = defaultdict(list)
@@ -130,6 +170,9 @@ class FreshAnswers:
 
     def all_records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
         return [r for answer in self.answers.get(endpoint, []) for r in self.source.decode(endpoint, answer)]
+
+    def request(self, key: str) -> list[Any]:
+        return self.records(key)
 
 
 def keys_of(records: list[Any], key: str) -> set[int]:
@@ -151,7 +194,7 @@ def text(report: dict[str, Any]) -> str:
         f"(session {latest['session_key']}), started {latest['start_time_utc']:%Y-%m-%d %H:%M}Z, {latest['status']}"
         if latest else "none has started"))
     if not report["seasons"]:
-        lines.append("no season in the database: nothing to verify (sync one, or name one with --year)")
+        lines.append("no season to verify (sync one, or name one with --year or --series)")
     for year, season in report["seasons"].items():
         lines += season_text(year, season)
     return "\n".join(lines)

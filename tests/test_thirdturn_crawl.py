@@ -225,9 +225,11 @@ def test_a_driver_formula_1_already_holds_is_that_row_left_as_formula_1_wrote_it
     assert count(db, 'SELECT count(*) FROM "Entrants" WHERE "DriverId" = %s', row_id) == 1
 
 
-def ingestion(*args: str) -> subprocess.CompletedProcess:
+def ingestion(*args: str, **env: str) -> subprocess.CompletedProcess:
+    import os
+
     return subprocess.run([sys.executable, "-m", "ingestion", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=180)
+                          timeout=180, env={**os.environ, **env})
 
 
 def test_sync_series_on_the_command_line_follows_the_crawl_to_its_end_without_a_spoiler(worker, fresh, wiki_replay):
@@ -294,3 +296,22 @@ def test_a_series_under_way_gets_results_for_its_past_seasons_only(worker, fresh
                      '\'wisconsin-challenge-series-2019-%%\'') > 0  # its entrants are no spoiler
     flags = dict(db.execute('SELECT "Season", bool_and("IncludeResults") FROM "SyncRunRounds" GROUP BY 1').fetchall())
     assert flags.pop(2019) is False and all(flags.values())
+
+
+def test_verify_compares_a_series_season_with_its_pages_now_and_names_a_missing_race(worker, fresh, wiki_replay):
+    db = fresh
+    assert worker.run("sync_series", WCS, season=2007, include_results=False, timeout=120)["status"] == "succeeded"
+    wiki_replay.reset()
+    wiki = {"THIRDTURN_BASE_URL": wiki_replay.base_url}
+    done = ingestion("verify", "--series", WCS, "--season", "2007", **wiki)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "races listed by The Third Turn 11, present here 11" in done.stdout and "season 2007: complete" in done.stdout
+    assert sorted(wiki_titles(wiki_replay.stats())) == sorted([WCS, "2007_Wisconsin_Challenge_Series_Central"])
+    gone = f"{WCS}|2007_Pepsi_100"
+    db.execute('DELETE FROM "Rounds" WHERE "Id" = (SELECT "RowId" FROM "SourceIdentities" WHERE "SourceKey" = %s)',
+               [gone])
+    missing = ingestion("verify", "--series", WCS, "--season", "2007", **wiki)
+    assert missing.returncode == 1 and gone in missing.stdout and "INCOMPLETE" in missing.stdout
+    # Formula 1's verify leaves the series alone: their seasons are no Formula 1 season
+    alone = ingestion("verify")
+    assert alone.returncode == 1 and "no season to verify" in alone.stdout

@@ -50,17 +50,22 @@ def racing_counts(conn: psycopg.Connection) -> dict[str, int]:
     return {name: int(n) for name, n in conn.execute(query).fetchall()}
 
 
-def season_years(conn: psycopg.Connection) -> list[int]:
-    return [y for (y,) in conn.execute('SELECT DISTINCT "Year" FROM "Seasons" ORDER BY 1').fetchall()]
+def season_years(conn: psycopg.Connection, series: str | None = None) -> list[int]:
+    """The years of the seasons held, of every series or of one (its slug)."""
+    return [y for (y,) in conn.execute('SELECT DISTINCT y."Year" FROM "Seasons" y JOIN "Series" s ON s."Id" = '
+                                       'y."SeriesId" WHERE %(series)s::text IS NULL OR s."Slug" = %(series)s ORDER BY 1',
+                                       {"series": series}).fetchall()]
 
 
-def season_inventory(conn: psycopg.Connection, year: int) -> dict[str, Any]:
-    """Rounds (all / championship) and sessions per type name of one season."""
+def season_inventory(conn: psycopg.Connection, year: int, series: str | None = None) -> dict[str, Any]:
+    """Rounds (all / championship) and sessions per type name of one season (of every series, or of one)."""
+    where = ('JOIN "Seasons" y ON y."Id" = r."SeasonId" JOIN "Series" x ON x."Id" = y."SeriesId" '
+             'WHERE y."Year" = %(year)s AND (%(series)s::text IS NULL OR x."Slug" = %(series)s)')
+    params = {"year": year, "series": series}
     rounds = conn.execute('SELECT count(r."Id"), count(r."Id") FILTER (WHERE r."RoundNumber" > 0) FROM "Rounds" r '
-                          'JOIN "Seasons" y ON y."Id" = r."SeasonId" WHERE y."Year" = %s', [year]).fetchone()
+                          + where, params).fetchone()
     types = conn.execute('SELECT s."Type", count(*) FROM "Sessions" s JOIN "Rounds" r ON r."Id" = s."RoundId" '
-                         'JOIN "Seasons" y ON y."Id" = r."SeasonId" WHERE y."Year" = %s GROUP BY 1 ORDER BY 1',
-                         [year]).fetchall()
+                         + where + ' GROUP BY 1 ORDER BY 1', params).fetchall()
     return {"rounds": rounds[0], "championship_rounds": rounds[1],
             "sessions_by_type": {type_name(t): n for t, n in types}}
 
