@@ -49,7 +49,8 @@ TABLES = ("Series", "Seasons", "Circuits", "Rounds", "Sessions", "Drivers", "Tea
 def crawl(app, series: str, refresh: bool = False) -> dict:
     """One sync_series, recorded first as the command line does, followed to its end."""
     title, _, season = series.partition(":")
-    options = {"include_results": True, "season": int(season) if season else None, **({"refresh": True} if refresh else {})}
+    options = {"include_results": True, "season": int(season) if season else None,
+               **({"refresh": True} if refresh else {})}
     run_id = str(uuid.uuid4())
     record_run(run_id, "sync_series", [title], options)
     app.send_task("sync_series", args=[title], kwargs=options, task_id=run_id)

@@ -1,18 +1,20 @@
 """`python -m ingestion.bulk_sync --all | --start-year A --end-year B | --series A,B | --followed [--no-results |
 --results] [--refresh]`: sync several seasons, or several series of The Third Turn, at once. --series takes hub
-page titles, comma-separated; --followed the series the team follows (THIRDTURN_FOLLOWED_SERIES). Seasons: with --all, every season from the first a source covers (1950) to the current one, each
-from its source (history before OPENF1_FIRST_YEAR, OpenF1 from it). The years are checked before anything is sent
-(exit 2); then one `sync_season` per year is enqueued and every run followed to its end: a line per season, and
-one for them all (seasons done, requests made, and about how long the rest takes at the sources' fleet limits).
-Progress lines carry counts only. A season whose landed answers are younger than its source's REFRESH_AFTER is
-mapped again from the landing without a request, unless --refresh. Exit 0 only if every run succeeded, 1
-otherwise, 3 when no worker answers."""
+page titles, comma-separated; --followed the series the team follows (THIRDTURN_FOLLOWED_SERIES). Seasons: with
+--all, every season from the first a source covers (1950) to the current one, each from its source (history
+before OPENF1_FIRST_YEAR, OpenF1 from it). The years (or titles) are checked before anything is sent (exit 2);
+then one `sync_season` per year (`sync_series` per series) is enqueued and every run followed to its end: a line
+per run, and one for them all (runs done, requests made, and about how long the rest takes at the sources' fleet
+limits). Progress lines carry counts only. What the landing holds younger than its source's REFRESH_AFTER is
+mapped again without a request, unless --refresh. Exit 0 only if every run succeeded, 1 otherwise, 3 when no
+worker answers."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from datetime import datetime
+from typing import Callable
 
 from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, client_app, command_main, database,
                               enqueue, follow_runs, worker_answers)
@@ -60,7 +62,7 @@ def selected_series(args: argparse.Namespace) -> list[str]:
     if args.followed:
         from workers import sources
 
-        listed = sources.get("thirdturn").settings.FOLLOWED_SERIES
+        listed = sources.get(sources.SERIES_SOURCE).settings.FOLLOWED_SERIES
         if not listed.strip():
             raise BadArgument("--followed: no series is followed (THIRDTURN_FOLLOWED_SERIES is empty)")
     elif args.series is not None:
@@ -78,46 +80,42 @@ def selected_series(args: argparse.Namespace) -> list[str]:
 def series_summary(runs: dict[str, dict | None]) -> str:
     """`series 1/2 done, 95 requests, about 7min left at the wiki's limit` (counts only)."""
     from workers import sources
-    from workers.ratelimit import least_time, parse_rates
 
-    done = [title for title, run in runs.items() if run and run["status"] != "running"]
-    requests = sum(run["requests"] for run in runs.values() if run)
-    finished = [run["requests"] for title, run in runs.items() if title in done and run]
-    tail = ""
-    if finished:
-        average = sum(finished) / len(finished)
-        remaining = sum(max(0.0, average - (run["requests"] if run else 0)) for t, run in runs.items() if t not in done)
-        left = least_time(round(remaining), parse_rates(sources.get("thirdturn").settings.RATE_LIMIT))
-        tail = f", about {duration(left)} left at the wiki's limit"
-    return f"series {len(done)}/{len(runs)} done, {requests} requests{tail}"
+    return summary("series", runs, lambda _: sources.SERIES_SOURCE, "the wiki's limit")
 
 
 def seasons_summary(runs: dict[str, dict | None]) -> str:
     """`seasons 12/73 done, 140 requests, about 1h 02min left at the sources' limits` (counts only)."""
-    done = [year for year, run in runs.items() if run and run["status"] != "running"]
+    from workers import sources
+
+    return summary("seasons", runs, lambda year: sources.for_season(int(year)).name, "the sources' limits")
+
+
+def summary(noun: str, runs: dict[str, dict | None], source_of: Callable[[str], str], limits: str) -> str:
+    done = [key for key, run in runs.items() if run and run["status"] != "running"]
     requests = sum(run["requests"] for run in runs.values() if run)
-    left = time_left(runs)
-    tail = f", about {duration(left)} left at the sources' limits" if left is not None else ""
-    return f"seasons {len(done)}/{len(runs)} done, {requests} requests{tail}"
+    left = time_left(runs, source_of)
+    tail = f", about {duration(left)} left at {limits}" if left is not None else ""
+    return f"{noun} {len(done)}/{len(runs)} done, {requests} requests{tail}"
 
 
-def time_left(runs: dict[str, dict | None]) -> float | None:
+def time_left(runs: dict[str, dict | None], source_of: Callable[[str], str]) -> float | None:
     """The least time the requests still to come take under each source's fleet limit (the sources in parallel),
-    a season still to come costing what a finished season of its source cost on average; None before any ended."""
+    a run still to come costing what a finished run of its source cost on average; None before any ended."""
     from workers import sources
     from workers.ratelimit import least_time, parse_rates
 
     by_source: dict[str, list[tuple[dict | None, bool]]] = {}
-    for year, run in runs.items():
+    for key, run in runs.items():
         ended = bool(run and run["status"] != "running")
-        by_source.setdefault(sources.for_season(int(year)).name, []).append((run, ended))
+        by_source.setdefault(source_of(key), []).append((run, ended))
     waits = []
-    for name, seasons in by_source.items():
-        finished = [run["requests"] for run, ended in seasons if ended]
+    for name, of_source in by_source.items():
+        finished = [run["requests"] for run, ended in of_source if ended]
         if not finished:
             return None
         average = sum(finished) / len(finished)
-        remaining = sum(max(0.0, average - (run["requests"] if run else 0)) for run, ended in seasons if not ended)
+        remaining = sum(max(0.0, average - (run["requests"] if run else 0)) for run, ended in of_source if not ended)
         waits.append(least_time(round(remaining), parse_rates(sources.get(name).settings.RATE_LIMIT)))
     return max(waits, default=0.0)
 

@@ -98,8 +98,8 @@ def worker_answers(app: Any) -> bool:
     return False
 
 
-DISPATCHERS = {"sync_season": ("season", "year"), "rebuild_season": ("rebuild", "year"), "sync_recent": ("recent", "days"),
-               "sync_series": ("series", "series")}
+DISPATCHERS = {"sync_season": ("season", "year"), "rebuild_season": ("rebuild", "year"),
+               "sync_recent": ("recent", "days"), "sync_series": ("series", "series")}
 
 
 def enqueue(app: Any, task_name: str, task_args: list[Any], include_results: bool | None, **options: Any) -> str:
@@ -126,7 +126,7 @@ def record_run(run_id: str, task_name: str, task_args: list[Any], kwargs: dict[s
 
     kind, argument = DISPATCHERS[task_name]
     if kind == "series":
-        source = "thirdturn"
+        source = sources.SERIES_SOURCE
     else:
         source = sources.name_for_season(task_args[0] if kind != "recent" else datetime.now(timezone.utc).year)
     with psycopg.connect(get_settings().DATABASE_URL, autocommit=True, connect_timeout=5) as conn:

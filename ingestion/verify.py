@@ -1,8 +1,9 @@
 """`python -m ingestion verify [--year Y | --series HUB_TITLE [--season Y]] [--json]`: what the database holds
 (rows per racing table, rounds per season, sessions per type, the latest session that has started) and whether
 each Formula 1 season (or each season of a series of The Third Turn) is complete against what its source lists
-now. A series: its hub page and each season page fetched afresh through the wiki's fleet limit (one page per 5 s
-by default: 1 + seasons requests), their races against the rounds held here under that hub (its identities). The year picks the source, as a sync does: the rounds of the source's index
+now. A series: its hub page and each season page fetched afresh through the wiki's fleet limit (one page per
+5 s by default: 1 + seasons requests), their races against the rounds held here under that hub (its
+identities). The year picks the source, as a sync does: the rounds of the source's index
 (OpenF1 `/meetings?year=`, Jolpica `/{season}.json`), fetched afresh and read by the source, against the rounds
 the source holds here (its identities, SPEC §6); for OpenF1 also `/sessions?year=` against the session keys
 here. So an OpenF1 season costs two requests and a history season one, within the source's fleet limit. Missing
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from workers.http import Answer
-    from workers.sources.base import Source
+    from workers.sources.base import Request, Source
 
 HELP = "check each season against what its source lists, with counts per table, round and session type"
 SHOWN_KEYS = 20
@@ -79,18 +80,17 @@ def series_seasons(conn: "psycopg.Connection", title: str, season: int | str | N
     fetched afresh) against the rounds held here under that hub."""
     from workers import sources
     from workers.db import audit
+    from workers.pipeline.arguments import LATEST
     from workers.rows import slugify
     from workers.sources.thirdturn.titles import normalise_title
 
-    source = sources.get("thirdturn").scoped(normalise_title(title), latest=season == "latest")
+    source = sources.get(sources.SERIES_SOURCE).scoped(normalise_title(title), latest=season == LATEST)
     answers = FreshAnswers(source)
-    for request in source.catalog_requests():
-        answers.add(request.key, fetch_answer(source, request.key))
+    answers.fetch(source.catalog_requests())
     slug = slugify(source.hub(answers, source.series).name)
     report = {}
     for year in source.seasons(answers, (season,) if isinstance(season, int) else ()):
-        for request in source.index_requests(year, answers):
-            answers.add(request.key, fetch_answer(source, request.key))
+        answers.fetch(source.index_requests(year, answers))
         listed = {r.key for r in source.rounds(year, answers).rounds}
         present = {k for k in audit.round_keys(conn, source.name, year) if k.startswith(f"{source.series}|")}
         found = comparison(listed, present)
@@ -146,8 +146,7 @@ def upstream_rounds(source: "Source", year: int) -> set[str]:
     """The round keys the source's index of the season lists now: its index requests fetched afresh (through
     its client and fleet limit), decoded and read by the source as a sync reads them."""
     answers = FreshAnswers(source)
-    for request in source.index_requests(year):
-        answers.add(request.endpoint, fetch_answer(source, request.key))
+    answers.fetch(source.index_requests(year))
     return {r.key for r in source.rounds(year, answers).rounds}
 
 
@@ -161,8 +160,10 @@ class FreshAnswers:
         self.source = source
         self.answers: dict[str, list["Answer"]] = defaultdict(list)
 
-    def add(self, endpoint: str, answer: "Answer") -> None:
-        self.answers[endpoint].append(answer)
+    def fetch(self, requests: list["Request"]) -> None:
+        """Each request fetched afresh through the source's client and fleet limit, kept under its endpoint."""
+        for request in requests:
+            self.answers[request.endpoint].append(fetch_answer(self.source, request.key))
 
     def records(self, endpoint: str, round_key: str | None = None) -> list[Any]:
         found = self.answers.get(endpoint)
@@ -172,7 +173,7 @@ class FreshAnswers:
         return [r for answer in self.answers.get(endpoint, []) for r in self.source.decode(endpoint, answer)]
 
     def request(self, key: str) -> list[Any]:
-        return self.records(key)
+        return self.records(key)  # a request without a query is its endpoint (a wiki page)
 
 
 def keys_of(records: list[Any], key: str) -> set[int]:

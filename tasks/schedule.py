@@ -87,7 +87,7 @@ def followed_series() -> list[str]:
     """THIRDTURN_FOLLOWED_SERIES as hub titles (normalised; a malformed one is refused by name)."""
     from workers.sources.thirdturn.titles import normalise_title
 
-    listed = sources.get("thirdturn").settings.FOLLOWED_SERIES
+    listed = sources.get(sources.SERIES_SOURCE).settings.FOLLOWED_SERIES
     return [normalise_title(title) for title in listed.split(",") if title.strip()]
 
 
@@ -102,7 +102,7 @@ def scheduled_sync_series(stale_after=6 * 3600.0):
     if not series:
         log.info("scheduled sync_series: no series followed (THIRDTURN_FOLLOWED_SERIES is empty)")
         return {"started": {}, "skipped": {}}
-    outcome = schedule.start_scheduled_series(series, stale_after, _send_series)
+    outcome = schedule.start_scheduled_series(series, stale_after, sources.SERIES_SOURCE, _send_series)
     for title, run_id in outcome["started"].items():
         log.info("scheduled sync_series started %s as run %s", title, run_id)
     for title, why in outcome["skipped"].items():

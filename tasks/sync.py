@@ -211,13 +211,13 @@ class SeriesDispatchTask(DispatchTask):
     kind = "series"
 
     def source_of(self, args: tuple, kwargs: dict) -> sources.Source | None:
-        return sources.get("thirdturn")
+        return sources.get(sources.SERIES_SOURCE)
 
 
 def series_selection(title: Any, season: Any, include_results: Any, refresh: Any = False) -> Selection:
     """A series of The Third Turn by its hub page's title, every season it lists or one."""
     season = None if season is None else validate_series_season(season)
-    source = sources.get("thirdturn").scoped(title, latest=season == LATEST)
+    source = sources.get(sources.SERIES_SOURCE).scoped(title, latest=season == LATEST)
     include_results = validate_include_results(include_results)
     arguments = {"series": source.series, "season": season, "include_results": include_results,
                  **({"refresh": True} if refresh else {})}
@@ -228,8 +228,8 @@ def series_selection(title: Any, season: Any, include_results: Any, refresh: Any
 @app.task(name="sync_series", bind=True, base=SeriesDispatchTask)
 def sync_series(self, title, season=None, include_results=None, run_id=None, refresh=False):
     """Sync a series of The Third Turn by its hub page (`Wisconsin_Challenge_Series`): every season the hub lists,
-    or `season` alone (a year, or "latest": the newest the hub lists); its pages crawled at THIRDTURN_RATE_LIMIT for the whole fleet, then one sync_meeting per
-    race."""
+    or `season` alone (a year, or "latest": the newest the hub lists); its pages crawled at THIRDTURN_RATE_LIMIT
+    for the whole fleet, then one sync_meeting per race."""
     selection = series_selection(title, season, include_results, refresh)
     return fan_out(dispatch(run_id or self.request.id, selection, resources.utcnow()))
 

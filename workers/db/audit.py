@@ -52,9 +52,9 @@ def racing_counts(conn: psycopg.Connection) -> dict[str, int]:
 
 def season_years(conn: psycopg.Connection, series: str | None = None) -> list[int]:
     """The years of the seasons held, of every series or of one (its slug)."""
-    return [y for (y,) in conn.execute('SELECT DISTINCT y."Year" FROM "Seasons" y JOIN "Series" s ON s."Id" = '
-                                       'y."SeriesId" WHERE %(series)s::text IS NULL OR s."Slug" = %(series)s ORDER BY 1',
-                                       {"series": series}).fetchall()]
+    rows = conn.execute('SELECT DISTINCT y."Year" FROM "Seasons" y JOIN "Series" s ON s."Id" = y."SeriesId" '
+                        'WHERE %(series)s::text IS NULL OR s."Slug" = %(series)s ORDER BY 1', {"series": series})
+    return [y for (y,) in rows.fetchall()]
 
 
 def season_inventory(conn: psycopg.Connection, year: int, series: str | None = None) -> dict[str, Any]:

@@ -6,7 +6,8 @@ from typing import Any, Mapping
 
 import psycopg
 
-KIND_TABLES = {"series": "Series", "season": "Seasons", "circuit": "Circuits", "round": "Rounds", "session": "Sessions", "driver": "Drivers", "team": "Teams"}
+KIND_TABLES = {"series": "Series", "season": "Seasons", "circuit": "Circuits", "round": "Rounds", "session": "Sessions",
+               "driver": "Drivers", "team": "Teams"}
 
 
 def register(conn: psycopg.Connection, source: str, kind: str, rows: Mapping[str, Any]) -> None:

@@ -18,10 +18,10 @@ def land(conn: psycopg.Connection, source: str, request: Any, status: int, body:
     conn.execute(
         'INSERT INTO "LandedAnswers" ("Source", "Request", "Endpoint", "Season", "Rounds", "Status", "Body", '
         '"ContentHash", "RunId", "Revision") VALUES (%(source)s, %(key)s, %(endpoint)s, %(season)s, %(rounds)s, '
-        '%(status)s, %(body)s, %(hash)s, %(run)s, %(revision)s) ON CONFLICT ("Source", "Request") DO UPDATE SET "Endpoint" = EXCLUDED."Endpoint", '
-        '"Season" = EXCLUDED."Season", "Rounds" = EXCLUDED."Rounds", "Status" = EXCLUDED."Status", '
-        '"Body" = EXCLUDED."Body", "ContentHash" = EXCLUDED."ContentHash", "FetchedAt" = now(), "RunId" = EXCLUDED."RunId", '
-        '"Revision" = EXCLUDED."Revision"',
+        '%(status)s, %(body)s, %(hash)s, %(run)s, %(revision)s) ON CONFLICT ("Source", "Request") DO UPDATE SET '
+        '"Endpoint" = EXCLUDED."Endpoint", "Season" = EXCLUDED."Season", "Rounds" = EXCLUDED."Rounds", '
+        '"Status" = EXCLUDED."Status", "Body" = EXCLUDED."Body", "ContentHash" = EXCLUDED."ContentHash", '
+        '"FetchedAt" = now(), "RunId" = EXCLUDED."RunId", "Revision" = EXCLUDED."Revision"',
         {"source": source, "key": request.key, "endpoint": request.endpoint, "season": request.season,
          "rounds": list(request.rounds) if request.rounds is not None else None, "status": status, "body": body,
          "hash": digest, "run": run_id, "revision": revision})
@@ -42,8 +42,8 @@ def fetched_at(conn: psycopg.Connection, source: str, key: str) -> datetime | No
 
 def fetched_at_many(conn: psycopg.Connection, source: str, keys: list[str]) -> dict[str, datetime]:
     """Request key → when it was landed, for those of `keys` the landing holds."""
-    rows = conn.execute('SELECT "Request", "FetchedAt" FROM "LandedAnswers" WHERE "Source" = %s AND "Request" = ANY(%s)',
-                        [source, keys]).fetchall()
+    rows = conn.execute('SELECT "Request", "FetchedAt" FROM "LandedAnswers" WHERE "Source" = %s '
+                        'AND "Request" = ANY(%s)', [source, keys]).fetchall()
     return dict(rows)
 
 

@@ -47,8 +47,10 @@ class WriteCounts:
     deleted: int = 0
 
 
-def write_round(conn: psycopg.Connection, source: str, rows: RoundRows) -> tuple[Any, WriteCounts]:
-    """Series, season, circuit, round and its sessions, in the caller's one transaction; the round's id."""
+def write_round(conn: psycopg.Connection, source: str, rows: RoundRows,
+                defer: bool = False) -> tuple[Any, WriteCounts]:
+    """Series, season, circuit, round and its sessions, in the caller's one transaction; the round's id. `defer`:
+    the source's circuit is another source's row when one of its slug exists (`Source.defers_shared_rows`)."""
     since = {"_since": rows.round["DateStart"]}
     series = rows.series
     written = upsert_rows(conn, SERIES_T, [series])
@@ -60,7 +62,7 @@ def write_round(conn: psycopg.Connection, source: str, rows: RoundRows) -> tuple
         identities.register(conn, source, "series", {series[SOURCE_KEY]: series_id})
     if rows.season_key:
         identities.register(conn, source, "season", {rows.season_key: season_id})
-    circuit_written, circuits = _write_shared(conn, source, "circuit", CIRCUITS_T, [rows.circuit], since)
+    circuit_written, circuits = _write_shared(conn, source, "circuit", CIRCUITS_T, [rows.circuit], since, defer)
     written += circuit_written
     circuit_id = circuits[rows.circuit["Slug"]]
     _follow_renamed_round(conn, source, rows.round)
@@ -94,33 +96,28 @@ def _write_by_identity(conn: psycopg.Connection, source: str, kind: str, spec: T
 
 
 def _write_shared(conn: psycopg.Connection, source: str, kind: str, spec: TableSpec, rows: Sequence[dict[str, Any]],
-                  since: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+                  since: dict[str, Any], defer: bool = False) -> tuple[int, dict[str, Any]]:
     """Circuits, drivers and teams, shared across rounds and sources; written rows and slug → id. A row that a
     bridge made another source's row (SPEC §6: its identity names a row of another slug) is that row, left as its
     own source wrote it; the others are upserted on their slug (the latest round's attributes win)."""
     tied = identities.bridged(conn, source, kind, {r[SOURCE_KEY]: r["Slug"] for r in rows if r.get(SOURCE_KEY)})
     own = [r for r in rows if r.get(SOURCE_KEY) not in tied]
-    deferred = _held_by_formula_1(conn, spec.name, own) if source in DEFERRING_SOURCES else set()
+    deferred = _held_by_others(conn, source, spec.name, own) if defer else set()
     written = upsert_rows(conn, spec, [r for r in own if r["Slug"] not in deferred], extra=since)
     ids = _register(conn, source, kind, spec.name, own)
     ids.update({r["Slug"]: tied[r[SOURCE_KEY]] for r in rows if r.get(SOURCE_KEY) in tied})
     return written, ids
 
 
-# Sources whose drivers, teams and circuits are another source's rows when one of one slug exists (The Third Turn:
-# Montoya and Räikkönen raced NASCAR after Formula 1), left as that source wrote them: a wiki knows a name and a
-# page title, never the abbreviation, number, headshot or colours OpenF1 and history keep (SPEC §6: one person,
-# one row; the richer source's attributes stay).
-DEFERRING_SOURCES = ("thirdturn",)
-
-
-def _held_by_formula_1(conn: psycopg.Connection, table: str, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Slugs of these rows that exist and that a source outside DEFERRING_SOURCES registered."""
+def _held_by_others(conn: psycopg.Connection, source: str, table: str, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Slugs of these rows that exist and that another source registered: a deferring source's row of that slug
+    is that row, left as the other source wrote it (SPEC §6: one person, one row; the richer source's attributes
+    stay)."""
     if not rows:
         return set()
     found = conn.execute(f'SELECT t."Slug" FROM "{table}" t WHERE t."Slug" = ANY(%s) AND EXISTS (SELECT 1 FROM '
-                         '"SourceIdentities" i WHERE i."RowId" = t."Id" AND i."Source" <> ALL(%s))',
-                         [[r["Slug"] for r in rows], list(DEFERRING_SOURCES)]).fetchall()
+                         '"SourceIdentities" i WHERE i."RowId" = t."Id" AND i."Source" <> %s)',
+                         [[r["Slug"] for r in rows], source]).fetchall()
     return {slug for (slug,) in found}
 
 
@@ -149,10 +146,10 @@ def round_of(conn: psycopg.Connection, source: str, round_key: str) -> tuple[Any
 
 
 def write_entrants(conn: psycopg.Connection, source: str, round_id: Any, round_start: Any,
-                   rows: EntrantRows) -> WriteCounts:
+                   rows: EntrantRows, defer: bool = False) -> WriteCounts:
     since = {"_since": round_start}
-    driver_written, drivers = _write_shared(conn, source, "driver", DRIVERS_T, rows.drivers, since)
-    team_written, teams = _write_shared(conn, source, "team", TEAMS_T, rows.teams, since)
+    driver_written, drivers = _write_shared(conn, source, "driver", DRIVERS_T, rows.drivers, since, defer)
+    team_written, teams = _write_shared(conn, source, "team", TEAMS_T, rows.teams, since, defer)
     written = driver_written + team_written
     entrants = [{"RoundId": round_id, "DriverId": drivers[e["DriverSlug"]], "TeamId": teams[e["TeamSlug"]],
                  "CarNumber": e["CarNumber"]} for e in rows.entrants]

@@ -118,7 +118,8 @@ def claim_stalled_rounds(conn: psycopg.Connection, stalled_after: float,
         'AND s."UpdatedAt" < now() - make_interval(secs => %(after)s) ORDER BY s."RunId", s."RoundKey" '
         'LIMIT %(limit)s) AND m."Status" = \'pending\' AND m."UpdatedAt" < now() - make_interval(secs => %(after)s) '
         'AND ' + _FLEET_SILENT + ' RETURNING m."RunId"::text, r."Source", m."Season", m."RoundKey", '
-        'coalesce(m."IncludeResults", r."IncludeResults", false), m."Resent"', {"after": float(stalled_after), "limit": limit}).fetchall()
+        'coalesce(m."IncludeResults", r."IncludeResults", false), m."Resent"',
+        {"after": float(stalled_after), "limit": limit}).fetchall()
     return sorted(rows)
 
 

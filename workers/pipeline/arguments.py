@@ -11,12 +11,19 @@ from workers.errors import BadArgument
 
 def validate_year(year: Any, now: datetime | None = None) -> int:
     first, latest = sources.first_season(), (now or datetime.now(timezone.utc)).year + 1
-    if isinstance(year, bool) or not isinstance(year, (int, str)) or not str(year).strip().isdigit():
+    value = _whole_number(year)
+    if value is None:
         raise BadArgument(f"year must be a whole number between {first} and {latest}, got {year!r}")
-    value = int(year)
     if not first <= value <= latest:
         raise BadArgument(f"year must be between {first} (the first season a source covers) and {latest}, got {value}")
     return value
+
+
+def _whole_number(value: Any) -> int | None:
+    """A whole number given as a number or as digits (a command line's), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        return None
+    return int(value)
 
 
 def validate_days(days: Any) -> int:
@@ -38,6 +45,7 @@ def validate_include_results(value: Any) -> bool | None:
 
 
 LATEST = "latest"
+SERIES_FIRST_SEASON = 1890
 
 
 def validate_series_season(season: Any, now: datetime | None = None) -> int | str:
@@ -45,13 +53,11 @@ def validate_series_season(season: Any, now: datetime | None = None) -> int | st
     if isinstance(season, str) and season.strip().lower() == LATEST:
         return LATEST
     latest = (now or datetime.now(timezone.utc)).year + 1
-    if isinstance(season, bool) or not isinstance(season, (int, str)) or not str(season).strip().isdigit():
+    value = _whole_number(season)
+    if value is None:
         raise BadArgument(f"season must be a whole number between {SERIES_FIRST_SEASON} and {latest}, or "
                           f"{LATEST!r}, got {season!r}")
-    value = int(season)
     if not SERIES_FIRST_SEASON <= value <= latest:
         raise BadArgument(f"season must be between {SERIES_FIRST_SEASON} and {latest}, got {value}")
     return value
 
-
-SERIES_FIRST_SEASON = 1890

@@ -50,8 +50,8 @@ def _start(days: int, include_results: bool | None, source: str, send: Callable[
 SERIES_START_LOCK = "parcferme:beat:sync_series:start"
 
 
-def start_scheduled_series(series: list[str], stale_after: float, send: Callable[[str, dict[str, Any]], None]
-                           ) -> dict[str, Any]:
+def start_scheduled_series(series: list[str], stale_after: float, source: str,
+                           send: Callable[[str, dict[str, Any]], None]) -> dict[str, Any]:
     """Under a Redis lock: for each followed series (hub titles, normalised), start a sync of its newest season
     unless a scheduled one of that series is still running. Returns what was started and what was skipped."""
     lock = shared_redis().lock(SERIES_START_LOCK, timeout=START_LOCK_TIMEOUT)
@@ -65,7 +65,7 @@ def start_scheduled_series(series: list[str], stale_after: float, send: Callable
                 skipped[title] = f"previous scheduled run {running[0]} still running"
                 continue
             arguments = {"series": title, "season": "latest", "include_results": None, **MARKER}
-            started[title] = _start_run("series", "thirdturn", arguments,
+            started[title] = _start_run("series", source, arguments,
                                         {"title": title, "season": "latest", "include_results": None}, send)
         return {"started": started, "skipped": skipped}
     finally:

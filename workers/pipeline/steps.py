@@ -22,7 +22,7 @@ def sync_sessions(run_id: str | None, source_name: str, season: int, round_key: 
     source = sources.get(source_name)
     with connection() as conn:
         rows = source.round_rows(LandedReader(conn, source, season), round_key, now)
-        _, counts = racing.write_round(conn, source.name, rows)
+        _, counts = racing.write_round(conn, source.name, rows, source.defers_shared_rows)
         return record_step(conn, run_id, source, StepSummary(round_key), counts, rows.rejected)
 
 
@@ -33,7 +33,7 @@ def sync_entrants(run_id: str | None, source_name: str, season: int, round_key: 
         round_id, round_start = _round(conn, source.name, round_key)
         starts = racing.session_starts(conn, source.name, round_id)
         rows = source.entrant_rows(LandedReader(conn, source, season), round_key, starts)
-        counts = racing.write_entrants(conn, source.name, round_id, round_start, rows)
+        counts = racing.write_entrants(conn, source.name, round_id, round_start, rows, source.defers_shared_rows)
         return record_step(conn, run_id, source, StepSummary(round_key), counts, rows.rejected)
 
 

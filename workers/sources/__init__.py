@@ -19,6 +19,8 @@ PACKAGES = {"openf1": "workers.sources.openf1", "jolpica": "workers.sources.jolp
             "thirdturn": "workers.sources.thirdturn"}
 # Tried in order: the first that covers a year has its season (OpenF1 from OPENF1_FIRST_YEAR, history before).
 SEASON_SOURCES = ("openf1", "jolpica")
+# The source of every other series, synced a series at a time by its hub page (`sync_series`).
+SERIES_SOURCE = "thirdturn"
 
 
 def lazy_attributes(package: str, names: tuple[str, ...]):

@@ -88,6 +88,10 @@ class Source:
     label: str = ""
     record_key: str | None = None  # the field naming a record, kept beside it when it is quarantined
     settings_class: type[SourceSettings] = SourceSettings
+    # A source whose drivers, teams and circuits are another source's rows when one of their slug exists, left as
+    # that source wrote them (a wiki knows a name and a page title, never the abbreviation, number, headshot or
+    # colours Formula 1's sources keep: Montoya and Räikkönen raced NASCAR after Formula 1).
+    defers_shared_rows: bool = False
 
     @cached_property
     def settings(self) -> SourceSettings:

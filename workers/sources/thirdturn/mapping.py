@@ -132,13 +132,18 @@ def has_results(page: RacePage | None) -> bool:
     return page is not None and any(not row.dnq for row in page.rows)
 
 
+def race_start(race: SeasonRace) -> datetime:
+    """A race's start: 00:00 UTC of its date (no page gives a time)."""
+    return datetime.combine(race.day, time(0), tzinfo=timezone.utc)
+
+
 def session_rows(race: SeasonRace, page: RacePage | None, key: str) -> list[dict[str, Any]]:
     """The round's one Race session, at 00:00 UTC of its date (no page gives a time)."""
     status = SessionStatus.COMPLETED if has_results(page) else SessionStatus.SCHEDULED
     return [{
         "OpenF1SessionKey": None,
         "Type": int(SessionType.RACE),
-        "StartTimeUtc": datetime.combine(race.day, time(0), tzinfo=timezone.utc),
+        "StartTimeUtc": race_start(race),
         "Status": int(status),
         SOURCE_KEY: f"{key}|race",
     }]

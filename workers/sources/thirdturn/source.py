@@ -16,7 +16,7 @@ entrants come from it; no result is written, logged or returned (SPEC §3)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Callable, Sequence
 
@@ -64,12 +64,17 @@ class RacePlace:
     race: pages.SeasonRace
     page: WikiAnswer | None  # None: the line links no race page, or it is not landed
 
+    @property
+    def race_title(self) -> str | None:
+        return self.race.race.title if self.race.race is not None else None
+
 
 class ThirdTurn(Source):
     name = "thirdturn"
     label = "The Third Turn"
     record_key = "page"  # every quarantined record names the page it comes from
     settings_class = ThirdTurnSettings
+    defers_shared_rows = True
 
     def __init__(self, series: str | None = None, latest: bool = False) -> None:
         self.series, self.latest = series, latest
@@ -121,7 +126,7 @@ class ThirdTurn(Source):
             return RoundIndex([], [Rejected(SEASON, str(exc), {"page": title})])
         refs = []
         for race in season.races:
-            start = datetime.combine(race.day, time(0), tzinfo=timezone.utc)
+            start = mapping.race_start(race)
             refs.append(RoundRef(mapping.round_key(hub.title, season, race), start, start + timedelta(days=1)))
         return RoundIndex(refs)
 
@@ -142,17 +147,9 @@ class ThirdTurn(Source):
 
     def round_rows(self, landed: Landed, round_key: str, now: datetime) -> RoundRows:
         place = self.place(landed, round_key)
-        rejected: list[Rejected] = []
-        race_page = None
-        if place.page is None or not place.page.exists:
-            title = place.race.race.title if place.race.race else None
-            rejected.append(Rejected(RACE, f"{MISSING}: the race page does not exist (HTTP 404): round kept "
-                                           "without entrants or results", {"page": title, "round": round_key}))
-        else:
-            try:
-                race_page = _parsed(RACE, place.page.title, place.page.html)
-            except pages.PageNotRecognised as exc:
-                rejected.append(Rejected(RACE, str(exc), {"page": place.page.title, "round": round_key}))
+        race_page, why_not = self._race_of(place)
+        payload = {"page": place.race_title, "round": round_key}
+        rejected = [] if why_not is None else [Rejected(RACE, why_not, payload)]
         series = mapping.series_row(place.hub)
         try:
             circuit = mapping.circuit_row(place.race.track)  # type: ignore[arg-type]
@@ -240,13 +237,17 @@ class ThirdTurn(Source):
     def race_page(self, landed: Landed, round_key: str) -> pages.RacePage | None:
         """The round's race page parsed; None when it does not exist or is not recognised (quarantined by the
         sessions step)."""
-        place = self.place(landed, round_key)
+        return self._race_of(self.place(landed, round_key))[0]
+
+    @staticmethod
+    def _race_of(place: RacePlace) -> tuple[pages.RacePage | None, str | None]:
+        """The round's race page parsed, or None and the reason (a missing page, a structure not recognised)."""
         if place.page is None or not place.page.exists:
-            return None
+            return None, f"{MISSING}: the race page does not exist (HTTP 404): round kept without entrants or results"
         try:
-            return _parsed(RACE, place.page.title, place.page.html)
-        except pages.PageNotRecognised:
-            return None
+            return _parsed(RACE, place.page.title, place.page.html), None
+        except pages.PageNotRecognised as exc:
+            return None, str(exc)
 
 
 def _named(rejected: list[Rejected], title: str) -> list[Rejected]:
