@@ -14,6 +14,7 @@ from psycopg import sql
 
 from workers.db.racing import RACING_TABLES
 from workers.rows import SessionStatus, SessionType, slugify
+from workers.sources import SERIES_SOURCE
 
 # SQL expression naming a session type, generated from the enum (a constant, no input).
 _TYPE_NAME = "(ARRAY[" + ", ".join(f"'{t.name}'" for t in SessionType) + "])[{col} + 1]"
@@ -127,7 +128,7 @@ class Finding:
     items: list[str]
 
 
-WIKI = "thirdturn"
+WIKI = SERIES_SOURCE  # the wiki: its numbers may be text, its namesakes are kept apart by page title
 
 
 def _rows(conn: psycopg.Connection, query: str) -> list[str]:
