@@ -12,7 +12,7 @@ wall time of `python -m ingestion sync --help`.
 
 `--repo` measures the CLI of another checkout (e.g. an older commit unpacked with `git archive`) against the
 same worker, replay server and database. Uses its own database (parcferme_clibench) and Redis DB 2;
-needs PostgreSQL, Redis and ../shared/openf1.
+needs PostgreSQL and Redis.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose CLI is measured (default: this one)")
-    parser.add_argument("--data-dir", default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO.parent / "shared" / "openf1")))
+    parser.add_argument("--data-dir", default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO / "recordings" / "openf1")))
     args = parser.parse_args()
 
     migrate(DATABASE_URL)

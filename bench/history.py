@@ -11,9 +11,10 @@ JOLPICA_REFRESH_AFTER). `--interrupt kill` SIGKILLs one worker node mid-way (ano
 the visibility timeout), `--interrupt flush` empties Redis mid-way (the resume sweep sends the lost rounds and
 dispatchers again); both end compared with an uninterrupted run's content hash (`--expect HASH`).
 
-    .venv/bin/python bench/history.py [--first 1950] [--last 2022] [--workers 1] [--scale 2] [--interrupt kill]
+    .venv/bin/python bench/history.py [--first 1950] [--last 2022] [--workers 1] [--scale 2 | --limit 4/1s;100/30s]
+                                      [--interrupt kill]
 
-Uses its own database (parcferme_history_bench) and the benches' Redis DB; needs ../shared/jolpica.
+Uses its own database (parcferme_history_bench) and the benches' Redis DB; reads recordings/jolpica.
 """
 
 from __future__ import annotations
@@ -51,6 +52,19 @@ def scaled_limits(scale: int) -> tuple[str, str]:
     """(replay notation, limits notation) of 4/second;500/hour at `scale` times the speed, in whole seconds."""
     per_second, hour = 4 * scale, 3600 // scale
     return f"{per_second}/1s;500/{hour}s", f"{per_second}/1 second;500/{hour} seconds"
+
+
+def given_limits(spec: str) -> tuple[str, str]:
+    """(replay notation, limits notation) of a limit given as `N/Ps;M/Qs` (whole seconds), e.g. `4/1s;100/30s`:
+    the same windows in the replay (fixed, as Jolpica's) and in JOLPICA_RATE_LIMIT (the fleet's)."""
+    rules = [rule.strip() for rule in spec.split(";") if rule.strip()]
+    client = []
+    for rule in rules:
+        count, _, period = rule.partition("/")
+        if not (count.isdigit() and period.endswith("s") and period[:-1].isdigit()):
+            raise SystemExit(f"--limit takes N/Ps rules separated by ';' (e.g. 4/1s;100/30s), got {rule!r}")
+        client.append(f"{count}/{period[:-1]} seconds")
+    return ";".join(rules), ";".join(client)
 
 
 def sync_all(app, years: list[int], results: bool, timeout: float, interrupt=None) -> list[dict]:
@@ -106,16 +120,18 @@ def main() -> int:
     parser.add_argument("--last", type=int, default=2022)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--scale", type=int, default=2, choices=(1, 2, 3, 4, 6, 12))
+    parser.add_argument("--limit", default=None,
+                        help="instead of --scale: the limit itself, N/Ps rules (e.g. 4/1s;100/30s)")
     parser.add_argument("--interrupt", choices=("kill", "flush"), default=None)
     parser.add_argument("--expect", default=None, help="content hash of an uninterrupted run, to compare with")
     parser.add_argument("--openf1", type=int, nargs="*", default=[],
                         help="OpenF1 seasons (from its replay) synced after history, with results: the bridge then ties them")
-    parser.add_argument("--openf1-dir", default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO.parent / "shared" / "openf1")))
+    parser.add_argument("--openf1-dir", default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO / "recordings" / "openf1")))
     parser.add_argument("--data-dir",
-                        default=os.environ.get("JOLPICA_REPLAY_DIR", str(REPO.parent / "shared" / "jolpica")))
+                        default=os.environ.get("JOLPICA_REPLAY_DIR", str(REPO / "recordings" / "jolpica")))
     args = parser.parse_args()
 
-    server_limit, client_limit = scaled_limits(args.scale)
+    server_limit, client_limit = given_limits(args.limit) if args.limit else scaled_limits(args.scale)
     migrate(DATABASE_URL)
     empty_tables(DATABASE_URL)
     years = list(range(args.first, args.last + 1))
@@ -154,6 +170,10 @@ def main() -> int:
         print(f"in all: {stats['requests']} requests, {stats['rejected']} answered 429, wall {total_wall:.1f} s, "
               f"least the limit allows {least_time(stats['requests'], rates):.1f} s "
               f"(ratio {total_wall / max(least_time(stats['requests'], rates), 1e-9):.3f})")
+        longest = max(replay.rate_limit, key=lambda rule: rule.period, default=None)
+        if longest is not None:
+            print(f"requests per window of the replay's {longest.limit}/{longest.period:g}s rule: "
+                  f"{per_window(stats['log'], longest.period)}")
         with psycopg.connect(DATABASE_URL) as conn:
             report(conn)
             digest = content_hash(conn)
@@ -165,6 +185,17 @@ def main() -> int:
         print(f"second complete run: {replay.stats()['requests'] - before} requests, {written} rows written, "
               f"{sum(r['status'] == 'succeeded' for r in again)}/{len(again)} runs succeeded")
     return 0
+
+
+def per_window(log: list[dict], period: float) -> list[int]:
+    """Requests the replay answered (not 429) in each fixed window of `period` seconds from its first request."""
+    times = sorted(entry["t"] for entry in log if entry["status"] != 429)
+    if not times:
+        return []
+    counts = [0] * (int((times[-1] - times[0]) // period) + 1)
+    for t in times:
+        counts[int((t - times[0]) // period)] += 1
+    return counts
 
 
 def interrupter(kind: str | None, nodes):

@@ -15,7 +15,7 @@ the same `workers/` functions (median of `--repeat` rounds; `--repeat 0` skips i
                                      [--limit "3/second;30/minute"] [--scale 6] [--repeat 3]
 
 Uses its own database (parcferme_bench, BENCH_DATABASE_URL) and its own Redis DB (tests/support.REDIS_DB, or BENCH_REDIS_URL), which it
-empties before each run; needs PostgreSQL, Redis and ../shared/openf1 (`--data-dir`, OPENF1_REPLAY_DIR).
+empties before each run; needs PostgreSQL and Redis; reads recordings/openf1 (`--data-dir`, OPENF1_REPLAY_DIR).
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--scale", type=int, default=6, help="divide every period of the limit by this")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the limit-off comparison (0: none)")
     parser.add_argument("--off-year", type=int, default=2024, help="season of the limit-off comparison")
-    parser.add_argument("--data-dir", default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO.parent / "shared" / "openf1")))
+    parser.add_argument("--data-dir", default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO / "recordings" / "openf1")))
     args = parser.parse_args()
     if args.scale < 1:
         parser.error("--scale must be at least 1")

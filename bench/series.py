@@ -10,7 +10,7 @@ and how many pages per second this machine parses (every landed page, in-process
 
     .venv/bin/python bench/series.py [--workers 2] [--scale 5] [--series Wisconsin_Challenge_Series ...]
 
-Uses its own database (parcferme_series_bench) and the benches' Redis DB; needs ../shared/thethirdturn.
+Uses its own database (parcferme_series_bench) and the benches' Redis DB; reads recordings/thethirdturn.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scale", type=int, default=5, choices=(1, 5))
     parser.add_argument("--data-dir", default=os.environ.get("THIRDTURN_REPLAY_DIR",
-                                                             str(REPO.parent / "shared" / "thethirdturn")))
+                                                             str(REPO / "recordings" / "thethirdturn")))
     args = parser.parse_args()
 
     client_limit = "1/5second" if args.scale == 1 else "1/second"

@@ -6,7 +6,7 @@ fixed windows, 429 `Request was throttled.`), 403 for cache-busting parameters, 
 ``/__replay/*`` controls of the OpenF1 replay, whose pieces it reuses.
 
     from jolpica_replay import JolpicaReplayServer
-    with JolpicaReplayServer(data_dir="/work/shared/jolpica", rate_limit=None) as srv:
+    with JolpicaReplayServer(data_dir="recordings/jolpica", rate_limit=None) as srv:
         requests.get(f"{srv.base_url}/2022/results.json", params={"limit": 100})
 
 Command line: ``python -m jolpica_replay --help``.

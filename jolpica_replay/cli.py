@@ -22,7 +22,7 @@ Endpoints: /ergast/f1/{{season}}.json (schedule), /{{season}}/results.json,
 /{{season}}/qualifying.json, /{{season}}/sprint.json, each also per round
 (/{{season}}/{{round}}/results.json); ?limit= (default 30, at most 100) &offset=.
 DIR: the export's folder or one holding it as ergast_csv_dump/; default
-${DATA_DIR_ENV} if set, else ../shared/jolpica from the current directory.
+${DATA_DIR_ENV} if set, else the repository's recordings/jolpica.
 Env fallbacks: JOLPICA_REPLAY_PORT, JOLPICA_REPLAY_RATE_LIMIT,
 JOLPICA_REPLAY_TIME_SCALE, JOLPICA_REPLAY_HOST (loopback only; else --host).
 Limits: fixed windows counting every request, as Jolpica's; over them HTTP 429

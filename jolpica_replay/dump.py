@@ -1,7 +1,7 @@
 """Ergast's CSV database export (`f1db_csv`), read once into memory.
 
 The data directory is either the export's folder itself or a folder holding it as `ergast_csv_dump/` (so
-`../shared/jolpica` works). Default: `$JOLPICA_REPLAY_DIR`, else `../shared/jolpica` from the working directory.
+`recordings/jolpica` works). Default: `$JOLPICA_REPLAY_DIR`, else the repository's `recordings/jolpica`.
 Values stay the export's text (`\\N` for NULL); `formats` turns them into Jolpica's strings.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR_ENV = "JOLPICA_REPLAY_DIR"
-DEFAULT_RELATIVE_DIR = Path("..") / "shared" / "jolpica"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "recordings" / "jolpica"
 DUMP_FOLDER = "ergast_csv_dump"
 REQUIRED_FILES = ("races", "circuits", "drivers", "constructors", "status", "results", "qualifying", "sprint_results")
 
@@ -46,7 +46,7 @@ def default_data_dir() -> Path:
     configured = os.environ.get(DATA_DIR_ENV)
     if configured:
         return Path(configured).expanduser().resolve()
-    return (Path.cwd() / DEFAULT_RELATIVE_DIR).resolve()
+    return DEFAULT_DATA_DIR
 
 
 def dump_folder(data_dir: str | Path) -> Path:

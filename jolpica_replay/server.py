@@ -1,6 +1,6 @@
 """In-process Jolpica-F1 replay server: the Ergast CSV export served like https://api.jolpi.ca/ergast/f1.
 
-    with JolpicaReplayServer(data_dir="/work/shared/jolpica", rate_limit=None) as srv:
+    with JolpicaReplayServer(data_dir="recordings/jolpica", rate_limit=None) as srv:
         requests.get(f"{srv.base_url}/2022/results.json", params={"limit": 100})
 
 Limits: Jolpica's `4/second;500/hour` unless told otherwise, in fixed windows counting every request (see

@@ -8,10 +8,10 @@ Data directory loading rule: every ``*.json`` directly in DIR plus every
 ``*.json`` in DIR's immediate subfolders named as a 4-digit year (``2023/``,
 ``2024/``); other subfolders (snapshots, format examples) are ignored unless
 DIR points at them.  Endpoint = file name minus ``(_session_N|_all_...)?.json``.
-Default DIR: ``$OPENF1_REPLAY_DIR``, else ``../shared/openf1`` from the cwd.
+Default DIR: ``$OPENF1_REPLAY_DIR``, else the repository's ``recordings/openf1``.
 
     from openf1_replay import ReplayServer
-    with ReplayServer(data_dir="/work/shared/openf1", rate_limit="3/second") as srv:
+    with ReplayServer(data_dir="recordings/openf1", rate_limit="3/second") as srv:
         requests.get(f"{srv.base_url}/sessions", params={"year": 2024})
 
 Command line: ``python -m openf1_replay --help``.

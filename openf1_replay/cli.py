@@ -26,8 +26,8 @@ EXIT_RUNTIME = 1
 DESCRIPTION = "Serve recorded OpenF1 API responses like https://api.openf1.org/v1 (offline replay)."
 EPILOG = f"""\
 {textwrap.fill("Data directory: " + LOADING_RULE, 79)}
-Default DIR: ${DATA_DIR_ENV} if set, else ../shared/openf1 relative to the
-current directory. Other env fallbacks: OPENF1_REPLAY_PORT,
+Default DIR: ${DATA_DIR_ENV} if set, else the repository's recordings/openf1.
+Other env fallbacks: OPENF1_REPLAY_PORT,
 OPENF1_REPLAY_RATE_LIMIT, OPENF1_REPLAY_LATENCY, OPENF1_REPLAY_HOST (a
 non-loopback host is only accepted through --host).
 Rate limit SPEC: N/PERIOD rules joined by ';', PERIOD = second|minute|hour|<n>s,

@@ -3,7 +3,7 @@
 Loading rule: every ``*.json`` file directly in the data directory is loaded,
 plus every ``*.json`` file in its immediate subfolders whose name is a 4-digit
 year (``2023/``, ``2024/`` ...).  Other subfolders are ignored, so pointing at
-``/work/shared/openf1`` loads ``2023/`` and ``2024/`` but not the snapshot or
+``recordings/openf1`` loads ``2023/`` and ``2024/`` but not the snapshot or
 the 2026 format examples; point at the snapshot folder itself to serve it.
 
 The endpoint of a file is its name without the suffix matched by
@@ -28,7 +28,7 @@ LOADING_RULE = (
 )
 
 DATA_DIR_ENV = "OPENF1_REPLAY_DIR"
-DEFAULT_RELATIVE_DIR = Path("..") / "shared" / "openf1"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "recordings" / "openf1"
 
 _ENDPOINT_SUFFIX = re.compile(r"(_session_\d+|_all_[\w.-]+)?\.json$")
 _YEAR_DIR = re.compile(r"^\d{4}$")
@@ -38,11 +38,11 @@ Records = dict[str, list[dict]]
 
 
 def default_data_dir() -> Path:
-    """``$OPENF1_REPLAY_DIR`` if set, else ``../shared/openf1`` from the cwd."""
+    """``$OPENF1_REPLAY_DIR`` if set, else the repository's ``recordings/openf1``."""
     configured = os.environ.get(DATA_DIR_ENV)
     if configured:
         return Path(configured).expanduser().resolve()
-    return (Path.cwd() / DEFAULT_RELATIVE_DIR).resolve()
+    return DEFAULT_DATA_DIR
 
 
 def endpoint_for_filename(name: str) -> str:

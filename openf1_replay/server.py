@@ -6,7 +6,7 @@ https://api.openf1.org/v1, with optional production-like rate limiting
 (429 ``Rate exceeded``) and latency, plus control endpoints
 ``GET /__replay/stats``, ``GET /__replay/health`` and ``POST /__replay/reset``.
 
-    with ReplayServer(data_dir="/work/shared/openf1", rate_limit="3/second") as srv:
+    with ReplayServer(data_dir="recordings/openf1", rate_limit="3/second") as srv:
         requests.get(f"{srv.base_url}/drivers", params={"session_key": 9472})
 """
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up (see setup.sh) and run the whole test suite on the real PostgreSQL, Redis and Celery workers.
-# The recorded OpenF1 data is read from ../shared/openf1 (or $OPENF1_REPLAY_DIR).
+# The recorded data is read from the repository's recordings/ (or $OPENF1_REPLAY_DIR and the others).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

@@ -13,7 +13,8 @@ import pytest
 from tests.support import Worker, empty_tables, names_sharing_the_session_db, session_broker_url
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", REPO.parent / "shared" / "openf1")).resolve()
+RECORDINGS = REPO / "recordings"  # the recorded answers of every source, each folder with its SOURCES.md
+DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", RECORDINGS / "openf1")).resolve()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
                                    "postgresql://parcferme:localdev@localhost:5432/parcferme_test")
 TEST_REDIS_URL = session_broker_url()
@@ -25,10 +26,10 @@ os.environ.setdefault("OPENF1_BASE_URL", "http://127.0.0.1:9/v1")  # replaced pe
 os.environ["OPENF1_RATE_LIMIT"] = "off"  # the limiter's own tests set a limit; the others measure behaviour
 os.environ.setdefault("JOLPICA_BASE_URL", "http://127.0.0.1:9/ergast/f1")  # replaced per worker by the replay's
 os.environ["JOLPICA_RATE_LIMIT"] = "off"
-JOLPICA_DIR = Path(os.environ.get("JOLPICA_REPLAY_DIR", REPO.parent / "shared" / "jolpica")).resolve()
+JOLPICA_DIR = Path(os.environ.get("JOLPICA_REPLAY_DIR", RECORDINGS / "jolpica")).resolve()
 os.environ.setdefault("THIRDTURN_BASE_URL", "http://127.0.0.1:9")  # replaced per worker by the wiki replay's
 os.environ["THIRDTURN_RATE_LIMIT"] = "off"  # the politeness tests set the wiki's limit themselves
-THIRDTURN_DIR = Path(os.environ.get("THIRDTURN_REPLAY_DIR", REPO.parent / "shared" / "thethirdturn")).resolve()
+THIRDTURN_DIR = Path(os.environ.get("THIRDTURN_REPLAY_DIR", RECORDINGS / "thethirdturn")).resolve()
 
 
 def pytest_report_header() -> list[str]:

@@ -1,4 +1,4 @@
-"""The real Jolpica-F1 / Ergast data the Jolpica tests run on (``../shared/jolpica`` beside the repository, or
+"""The real Jolpica-F1 / Ergast data the Jolpica tests run on (the repository's ``recordings/jolpica``, or
 ``$JOLPICA_DATA_DIR``; its SOURCES.md says where each file comes from), read in place:
 
 - `gridview(year)`: real `/{season}.json` Race objects of 2021 and 2022 with their real `Results`;
@@ -27,7 +27,7 @@ import yaml
 from workers.http import Answer
 from workers.sources.base import Request
 
-DATA_DIR = Path(os.environ.get("JOLPICA_DATA_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "jolpica"))
+DATA_DIR = Path(os.environ.get("JOLPICA_DATA_DIR", Path(__file__).resolve().parents[1] / "recordings" / "jolpica"))
 CSV_NULL = "\\N"
 
 

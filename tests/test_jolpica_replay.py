@@ -1,4 +1,4 @@
-"""The Jolpica-F1 replay against real recorded Jolpica answers (../shared/jolpica, see its SOURCES.md).
+"""The Jolpica-F1 replay against real recorded Jolpica answers (recordings/jolpica, see its SOURCES.md).
 
 The answers are compared object by object with what Jolpica served: the archive of 2021 and 2022 (February 2026),
 the live answers of the f1dataR cassettes (August 2025) and the first pages of Jolpica's own test fixtures for
@@ -27,7 +27,7 @@ from openf1_replay.faults import FaultPlan
 from openf1_replay.ratelimit import FixedWindowLimiter, RateRule, parse_rate_limit
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_DIR = Path(os.environ.get("JOLPICA_REPLAY_DIR") or REPO.parent / "shared" / "jolpica").resolve()
+DATA_DIR = Path(os.environ.get("JOLPICA_REPLAY_DIR") or REPO / "recordings" / "jolpica").resolve()
 ARCHIVE = DATA_DIR / "gridview_jolpica_archive"
 FIXTURES = DATA_DIR / "jolpica_api_fixtures_2023"
 CASSETTES = DATA_DIR / "f1dataR_vcr_cassettes"

@@ -1,7 +1,7 @@
 """Pure mapping of OpenF1 records to Parc Fermé rows (SPEC §2), on the real recorded payloads.
 
 No network, no database, no clock: `now` is always passed. The recordings are read in place from
-``../shared/openf1`` beside the repository (or ``$OPENF1_REPLAY_DIR``); counts and expected values are
+the repository's ``recordings/openf1`` (or ``$OPENF1_REPLAY_DIR``); counts and expected values are
 computed from those files, never typed in from elsewhere.
 """
 
@@ -26,7 +26,7 @@ from workers.sources.openf1.mapping import (
 )
 from workers.sources.openf1.models import Driver, Meeting, Session, SessionResult, StartingGrid
 
-DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "openf1"))
+DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[1] / "recordings" / "openf1"))
 SNAPSHOT = "snapshot_2025-12_all_sessions_2023-2025"
 YEARS = (2023, 2024)
 UTC = timezone.utc

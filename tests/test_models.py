@@ -1,7 +1,7 @@
 """Payload models and validation against the real recorded OpenF1 payloads (SPEC §2: payloads drift).
 
-Pure tests: no network, no database, no clock. The recordings are read in place from ``../shared/openf1``
-beside the repository (or ``$OPENF1_REPLAY_DIR``); expected counts are computed from those files.
+Pure tests: no network, no database, no clock. The recordings are read in place from the repository's
+``recordings/openf1`` (or ``$OPENF1_REPLAY_DIR``); expected counts are computed from those files.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from workers.rows import SessionType
 from workers.sources.openf1.mapping import result_time
 from workers.sources.openf1.models import Driver, Meeting, SessionResult
 
-DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "openf1"))
+DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[1] / "recordings" / "openf1"))
 SNAPSHOT = "snapshot_2025-12_all_sessions_2023-2025"
 YEARS = ("2023", "2024")
 

@@ -1,7 +1,7 @@
 """Behaviour of the OpenF1 replay server against the real recorded data.
 
 Expected answers are computed from the recorded JSON files themselves, so no
-count is hard-coded.  The data lives in ``../shared/openf1`` next to the repo.
+count is hard-coded.  The data lives in the repository's ``recordings/openf1``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from openf1_replay.loader import default_data_dir, endpoint_for_filename
 from openf1_replay.ratelimit import RateRule
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_DIR = (REPO.parent / "shared" / "openf1").resolve()
+DATA_DIR = (REPO / "recordings" / "openf1").resolve()
 SNAPSHOT_DIR = DATA_DIR / "snapshot_2025-12_all_sessions_2023-2025"
 YEARS = ("2023", "2024")
 NO_RESULTS_BODY = '{"detail":"No results found."}'
@@ -229,11 +229,10 @@ def test_a_missing_data_dir_is_an_error_naming_the_path(tmp_path):
         ReplayServer(data_dir=missing)
 
 
-def test_the_default_data_dir_is_the_env_var_or_shared_openf1_next_to_the_cwd(tmp_path, monkeypatch):
-    (tmp_path / "repo").mkdir()
-    monkeypatch.chdir(tmp_path / "repo")
+def test_the_default_data_dir_is_the_env_var_or_the_repository_s_recordings_whatever_the_cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("OPENF1_REPLAY_DIR", raising=False)
-    assert default_data_dir() == (tmp_path / "shared" / "openf1").resolve()
+    assert default_data_dir() == DATA_DIR
     monkeypatch.setenv("OPENF1_REPLAY_DIR", str(SNAPSHOT_DIR))
     assert default_data_dir() == SNAPSHOT_DIR
 

@@ -1,6 +1,6 @@
-"""The Third Turn's pages parsed (SPEC §7), on the 117 real recorded pages beside the repository (never copied into
-it). Expected values come from SOURCES.md, from the pages read here with lxml's own XPath (not BeautifulSoup,
-not the parser under test), or are written out from the pages by hand."""
+"""The Third Turn's pages parsed (SPEC §7), on the 117 real recorded pages (the repository's recordings/thethirdturn,
+copied unchanged). Expected values come from SOURCES.md, from the pages read here with lxml's own XPath (not
+BeautifulSoup, not the parser under test), or are written out from the pages by hand."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from workers.sources.thirdturn import pages
 from workers.sources.thirdturn.pages import Link, PageNotRecognised
 
 DATA_DIR = Path(os.environ.get("THIRDTURN_REPLAY_DIR",
-                               Path(__file__).resolve().parents[2] / "shared" / "thethirdturn")).resolve()
+                               Path(__file__).resolve().parents[1] / "recordings" / "thethirdturn")).resolve()
 MUSEUM = "racing-museum"
 WCS_HUB = f"{MUSEUM}/wisconsin_challenge_series.html"
 BADGER_HUB = f"{MUSEUM}/badger_modified_tour/series_page.html"

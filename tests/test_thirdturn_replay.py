@@ -1,4 +1,4 @@
-"""The Third Turn replay against the 117 recorded wiki pages (../shared/thethirdturn, see its SOURCES.md).
+"""The Third Turn replay against the 117 recorded wiki pages (recordings/thethirdturn, see its SOURCES.md).
 
 Real HTTP over loopback with `requests`; no database, no Celery. Each page is checked against its file's bytes
 and its title is read back from the file's own `<title>` ("… - The Third Turn"), apart from the replay's index.
@@ -27,7 +27,7 @@ from thirdturn_replay.cli import main as cli_main
 from thirdturn_replay.cli import parse_redirects
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_DIR = Path(os.environ.get("THIRDTURN_REPLAY_DIR") or REPO.parent / "shared" / "thethirdturn").resolve()
+DATA_DIR = Path(os.environ.get("THIRDTURN_REPLAY_DIR") or REPO / "recordings" / "thethirdturn").resolve()
 AGENT = "ParcFerme/1.0 (+https://github.com/TheAnarchoX/ParcFerme; tests)"
 ALONSO = "Fernando_Alonso"
 RACE = "NASCAR_Strictly_Stock:1949-01"

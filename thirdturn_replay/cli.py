@@ -22,7 +22,7 @@ EPILOG = f"""\
 Pages: every *.html under DIR, at /wiki/<its wgPageName> and /w/index.php?title=;
 a title in another form (spaces, lower-case first letter) gets 301 to the
 canonical URL, one not recorded 404 "There is currently no text in this page".
-DIR default: ${DATA_DIR_ENV} if set, else ../shared/thethirdturn beside the repo.
+DIR default: ${DATA_DIR_ENV} if set, else the repository's recordings/thethirdturn.
 Env fallbacks: THIRDTURN_REPLAY_PORT, THIRDTURN_REPLAY_RATE_LIMIT,
 THIRDTURN_REPLAY_TIME_SCALE, THIRDTURN_REPLAY_HOST (loopback only; else --host).
 Limit: fixed windows counting every request (robots.txt too); over it HTTP 429

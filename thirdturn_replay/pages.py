@@ -3,7 +3,7 @@
 Every ``*.html`` under the data directory (recursively) is one page; its title is the ``wgPageName`` of the
 ``RLCONF`` script MediaWiki puts in every page's head, read with a real HTML parser. Files are read in place,
 once, at load; their bytes are served unchanged. Default directory: ``$THIRDTURN_REPLAY_DIR``, else
-``../shared/thethirdturn`` beside the repository.
+the repository's ``recordings/thethirdturn``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup, SoupStrainer
 
 DATA_DIR_ENV = "THIRDTURN_REPLAY_DIR"
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "thethirdturn"
+DEFAULT_DATA_DIR = REPO_ROOT / "recordings" / "thethirdturn"
 RLCONF = re.compile(r"\bRLCONF\s*=\s*")
 # MediaWiki's standard namespaces (The Third Turn's project namespace is its name) and their aliases; namespaces
 # of recorded pages (``wgCanonicalNamespace``, e.g. Series_Database) are added at load.
