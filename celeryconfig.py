@@ -4,7 +4,9 @@ Broker and result backend are REDIS_URL. JSON only; late acks with redelivery wh
 prefetch of one so a long task never holds others hostage on a busy process.
 """
 
-from workers import sources
+from kombu import Exchange, Queue
+
+from workers import routing, sources
 from workers.settings import get_settings
 
 _settings = get_settings()  # a missing or malformed setting stops the worker here, named
@@ -35,8 +37,18 @@ broker_transport_options = {
     "visibility_timeout": _visibility,
     "unacked_restore_interval": max(1, min(10, _visibility // 5)),
     "unacked_restore_throttle": 1 if _visibility < 600 else 10,
+    # A worker consuming several queues pops them in the order declared below, always the first non-empty one
+    # (kombu's default rotates between them): urgent work is never behind bulk work (workers/routing.py).
+    "queue_order_strategy": "priority",
 }
 result_backend_transport_options = {"visibility_timeout": _visibility}
+
+# The queues (workers/routing.py): live (the season in motion, beat's syncs, the resume sweep), dispatch (the
+# dispatchers of bulk runs, which hold rate-limit slots) and celery (the bulk runs' rounds). A plain worker serves
+# all three in that order; `celery -A tasks worker -Q live` dedicates one.
+task_queues = [Queue(name, Exchange(name), routing_key=name) for name in routing.QUEUES]
+task_default_queue = routing.BULK
+task_routes = (routing.route,)
 broker_connection_retry_on_startup = True
 
 # A broker outage (Redis restarted, a failover) must not lose the next step of a meeting's chain: the step a

@@ -1,5 +1,5 @@
-"""`python -m ingestion sync | rebuild | follow | runs | resume | verify | healthcheck | record`: the operators'
-commands.
+"""`python -m ingestion sync | rebuild | follow | runs | resume | status | verify | healthcheck | record`: the
+operators' commands.
 
 `sync` enqueues a run and follows it to the end (with no argument: the current season, results only once
 every meeting of it has ended, SPEC §3); every other command lives in its own module under `ingestion/` (also
@@ -21,7 +21,7 @@ SYNC_DESCRIPTION = ("Send a sync to the workers and follow the run until it ends
                     "--series: the current Formula 1 season, with results only once every meeting of it has ended "
                     "(SPEC §3), unless --results or --no-results says otherwise. --series crawls a series of The "
                     "Third Turn by its hub page's title (every season it lists, or --season).")
-COMMANDS = ("runs", "resume", "verify", "healthcheck", "record")  # modules of ingestion/, see add_command
+COMMANDS = ("runs", "resume", "status", "verify", "healthcheck", "record")  # modules of ingestion/, see add_command
 
 
 def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:

@@ -83,10 +83,13 @@ def client_app() -> Any:
     modules nor the workers' configuration (which load every source), so a command starts sooner."""
     from celery import Celery
 
+    from workers.routing import client_routes
     from workers.settings import get_settings
 
     url = get_settings().REDIS_URL
-    return Celery("parcferme-cli", broker=url, backend=url, set_as_current=False)
+    app = Celery("parcferme-cli", broker=url, backend=url, set_as_current=False)
+    client_routes(app.conf)  # a dispatcher goes to the workers' queue for it (workers/routing.py)
+    return app
 
 
 def worker_answers(app: Any) -> bool:
@@ -96,10 +99,6 @@ def worker_answers(app: Any) -> bool:
         return True
     print(f"error: {NO_WORKER_HINT}", file=sys.stderr)
     return False
-
-
-DISPATCHERS = {"sync_season": ("season", "year"), "rebuild_season": ("rebuild", "year"),
-               "sync_recent": ("recent", "days"), "sync_series": ("series", "series")}
 
 
 def enqueue(app: Any, task_name: str, task_args: list[Any], include_results: bool | None, **options: Any) -> str:
@@ -122,15 +121,16 @@ def record_run(run_id: str, task_name: str, task_args: list[Any], kwargs: dict[s
 
     from workers import sources
     from workers.db.runs import start_run
+    from workers.pipeline import kinds
     from workers.settings import get_settings
 
-    kind, argument = DISPATCHERS[task_name]
-    if kind == "series":
+    kind = kinds.of_task(task_name)
+    if kind.name == "series":
         source = sources.SERIES_SOURCE
     else:
-        source = sources.name_for_season(task_args[0] if kind != "recent" else datetime.now(timezone.utc).year)
+        source = sources.name_for_season(task_args[0] if kind.name != "recent" else datetime.now(timezone.utc).year)
     with psycopg.connect(get_settings().DATABASE_URL, autocommit=True, connect_timeout=5) as conn:
-        start_run(conn, run_id, kind, source, {argument: task_args[0], **kwargs})
+        start_run(conn, run_id, kind.name, source, kind.recorded(task_args[0], kwargs))
 
 
 def follow(run_id: str, timeout: float | None, poll: float = LONGEST_LOOK) -> int:

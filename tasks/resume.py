@@ -8,16 +8,11 @@ import logging
 from typing import Any
 
 from tasks import app
-from tasks.sync import rebuild_season, sync_meeting, sync_recent, sync_season, sync_series
-from workers.pipeline import resume
+from tasks.sync import sync_meeting
+from workers import routing
+from workers.pipeline import kinds, resume
 
 log = logging.getLogger("parcferme.resume")
-
-# kind → the dispatcher and its arguments (as the run recorded them: argument name, or (task's name, recorded name))
-DISPATCHERS = {"season": (sync_season, ("year", "include_results", "refresh")),
-               "rebuild": (rebuild_season, ("year", "include_results")),
-               "recent": (sync_recent, ("days", "include_results")),
-               "series": (sync_series, (("title", "series"), "season", "include_results", "refresh"))}
 
 
 def resume_stalled(stalled_after: float | None = None, max_resends: int | None = None) -> dict[str, Any]:
@@ -25,12 +20,11 @@ def resume_stalled(stalled_after: float | None = None, max_resends: int | None =
     found = resume.sweep(stalled_after, max_resends)
     for lost in found.resend_rounds:
         sync_meeting.apply_async(kwargs={"source": lost.source, "season": lost.season, "round_key": lost.round_key,
-                                         "include_results": lost.include_results, "run_id": lost.run_id})
+                                         "include_results": lost.include_results, "run_id": lost.run_id},
+                                 queue=routing.queue_of_run(lost.kind))
     for lost in found.resend_runs:
-        task, names = DISPATCHERS[lost.kind]
-        pairs = [name if isinstance(name, tuple) else (name, name) for name in names]
-        task.apply_async(kwargs={**{k: lost.arguments[a] for k, a in pairs if a in lost.arguments},
-                                 "run_id": lost.run_id})
+        kind = kinds.of(lost.kind)
+        app.tasks[kind.task].apply_async(kwargs={**kind.task_kwargs(lost.arguments), "run_id": lost.run_id})
     outcome = {"rounds_resent": [[r.run_id, r.round_key] for r in found.resend_rounds],
                "rounds_failed": [[r.run_id, r.round_key] for r in found.failed_rounds],
                "runs_resent": [r.run_id for r in found.resend_runs],

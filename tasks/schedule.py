@@ -1,10 +1,11 @@
 """The beat schedule, in one place, and the task it sends.
 
 `celery -A tasks beat` (RedBeat: the schedule and a lock live in Redis, so a second beat started by mistake
-waits instead of sending everything twice) sends `scheduled_sync_recent` every BEAT_SYNC_RECENT_EVERY
-seconds, and `resume_stalled` (tasks/resume.py) every BEAT_RESUME_EVERY seconds. The first starts one
-`sync_recent` run unless the previous scheduled run is still running, so a slow run and the next tick never
-overlap. Scheduled runs carry `"scheduled": true` in their "SyncRuns" arguments; a running one older than
+waits instead of sending everything twice) sends `follow_tick` (tasks/follow.py) every FOLLOW_TICK seconds,
+`scheduled_sync_recent` every BEAT_SYNC_RECENT_EVERY seconds, `scheduled_sync_series` every
+BEAT_SYNC_SERIES_EVERY seconds and `resume_stalled` (tasks/resume.py) every BEAT_RESUME_EVERY seconds. The recent
+sync starts one `sync_recent` run unless the previous scheduled run is still running (a slow run and the next tick
+never overlap) or a session runs that locks its source out (OpenF1's free tier: the request would be refused). Scheduled runs carry `"scheduled": true` in their "SyncRuns" arguments; a running one older than
 BEAT_STALE_AFTER (a crashed run) no longer blocks the schedule.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 from tasks import app
 from tasks.sync import sync_recent, sync_series
 from workers import sources
-from workers.pipeline import schedule
+from workers.pipeline import follow, schedule
 from workers.settings import Settings, get_settings
 
 log = logging.getLogger("parcferme.schedule")
@@ -26,15 +27,26 @@ log = logging.getLogger("parcferme.schedule")
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     """Every periodic task, each with the reason it exists and an expiry."""
     every = settings.BEAT_SYNC_RECENT_EVERY
+    following = {
+        # The season in motion (workers/pipeline/follow.py): statuses from the clock with no request, then the
+        # calendar ahead, results once wanted and corrections, each read when due. FOLLOW_TICK=0 turns it off.
+        "follow": {
+            "task": "follow_tick",
+            "schedule": settings.FOLLOW_TICK,
+            "options": {"expires": settings.FOLLOW_TICK},  # a tick still queued when the next is due is stale
+        },
+    } if settings.FOLLOW_TICK > 0 else {}
     return {
+        **following,
         # Upstream corrects a weekend after it ends (penalties, disqualifications): re-sync the last few days.
         "sync-recent": {
             "task": "scheduled_sync_recent",
             "schedule": every,
-            # auto = SPEC §3's default: results only when every selected meeting has ended, so none while a
-            # weekend is under way, and its results (with later penalties) for BEAT_RECENT_DAYS after it ends.
+            # auto (and always) = SPEC §3's default: results only when every selected meeting has ended, so none
+            # while a weekend is under way, and its results (with later penalties) for BEAT_RECENT_DAYS after it
+            # ends; the follow tick brings each session's sooner with `always`.
             "kwargs": {"days": settings.BEAT_RECENT_DAYS,
-                       "include_results": None if settings.BEAT_RESULTS == "auto" else False,
+                       "include_results": False if settings.BEAT_RESULTS == "never" else None,
                        "stale_after": settings.BEAT_STALE_AFTER},
             "options": {"expires": every},  # a tick still queued when the next one is due is superseded by it
         },
@@ -58,8 +70,11 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
 
 
 def start_scheduled_recent(days: int, include_results: bool | None, stale_after: float) -> dict[str, Any]:
-    """Under the start lock: skip while a scheduled recent run is running, else record one and send it."""
+    """Under the start lock: skip while a scheduled recent run is running, or while a session runs that locks the
+    source out (by its landed schedule), else record one and send it."""
     source = sources.for_season(datetime.now(timezone.utc).year).name
+    if source in follow.locked_now():
+        return {"started": None, "skipped": f"a session is running: {source} refuses reads until it ends"}
     return schedule.start_scheduled_recent(days, include_results, stale_after, source, _send)
 
 

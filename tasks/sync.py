@@ -15,9 +15,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init, worker_process_shutdown
 
 from tasks import app
-from workers import sources
+from workers import routing, sources
 from workers.db import close_pool, get_pool
-from workers.errors import IngestionError, RetryableError, Throttled, UpstreamUnavailable
+from workers.errors import IngestionError, LockedOut, RetryableError, Throttled, UpstreamUnavailable
 from workers.pipeline import ledger, resources, steps
 from workers.pipeline.arguments import (LATEST, validate_days, validate_include_results, validate_refresh,
                                         validate_series_season, validate_year)
@@ -66,11 +66,13 @@ class SyncTask(Task):
         resources.begin_task(source)
         try:
             outcome = super().__call__(*args, **kwargs)
-        except Throttled as exc:
+        except (Throttled, LockedOut) as exc:  # a wait for a slot, or for a lock-out's end: no error spent
+            wait = exc.wait if isinstance(exc, Throttled) else float(exc.retry_after or 0.0)
             throttles = resources.note_throttle(source, self.request.id)
-            log.info("%s throttled %s: again in %.1fs (throttle %d)", self.name, kwargs, exc.wait, throttles)
+            log.info("%s %s %s: again in %.1fs (wait %d)", self.name,
+                     "throttled" if isinstance(exc, Throttled) else "locked out", kwargs, wait, throttles)
             ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=True)
-            raise self.retry(exc=exc, countdown=bounded(max(0.0, exc.wait - THROTTLE_LEAD)),
+            raise self.retry(exc=exc, countdown=bounded(max(0.0, wait - THROTTLE_LEAD)),
                              max_retries=self.request.retries + 1)
         except (RetryableError, SoftTimeLimitExceeded) as caught:
             exc = caught if isinstance(caught, RetryableError) else UpstreamUnavailable(
@@ -133,13 +135,15 @@ def _close_resources(**_: Any) -> None:
     close_pool()
 
 
-def round_chain(run_id: str | None, source: str, season: int, round_key: str, include_results: bool) -> chain:
+def round_chain(run_id: str | None, source: str, season: int, round_key: str, include_results: bool,
+                queue: str = routing.BULK) -> chain:
+    """The round's steps, each on `queue` (its run's: workers/routing.py)."""
     keys = {"run_id": run_id, "source": source, "season": season, "round_key": round_key}
     chained = [sync_sessions.si(**keys), sync_entrants.si(**keys)]
     if include_results:
         chained.append(sync_results.si(**keys))
     chained.append(finish_meeting.si(**keys))
-    return chain(*chained)
+    return chain(*(step.set(queue=queue) for step in chained))
 
 
 def results_summary(plan: Plan) -> bool | list[int]:
@@ -150,10 +154,11 @@ def results_summary(plan: Plan) -> bool | list[int]:
 
 
 def fan_out(plan: Plan) -> dict[str, Any]:
+    """One sync_meeting per round of the plan, on its run's queue (live work first, bulk work last)."""
     if plan.rounds:
         group(sync_meeting.si(source=plan.source, season=season, round_key=key,
                               include_results=plan.include_results[season], run_id=plan.run_id)
-              for season, key in plan.rounds).apply_async()
+              for season, key in plan.rounds).apply_async(queue=routing.queue_of_run(plan.kind))
     return {"run_id": plan.run_id, "source": plan.source, "rounds": len(plan.rounds),
             "include_results": results_summary(plan), "requests": plan.requests, "quarantined": plan.quarantined,
             "fallbacks": plan.fallbacks}
@@ -236,8 +241,11 @@ def sync_series(self, title, season=None, include_results=None, run_id=None, ref
 
 @app.task(name="sync_meeting", bind=True, base=SyncTask)
 def sync_meeting(self, source, season, round_key, include_results=False, run_id=None):
-    """Chain the round's steps; the results step exists only when results are included."""
-    round_chain(run_id, sources.get(source).name, int(season), str(round_key), bool(include_results)).apply_async()
+    """Chain the round's steps (on the queue this task came from: its run's); the results step exists only when
+    results are included."""
+    queue = (self.request.delivery_info or {}).get("routing_key") or routing.BULK
+    round_chain(run_id, sources.get(source).name, int(season), str(round_key), bool(include_results),
+                queue).apply_async()
     return {"source": source, "round_key": round_key, "include_results": bool(include_results)}
 
 

@@ -24,7 +24,8 @@ from kombu.exceptions import OperationalError
 REPO = Path(__file__).resolve().parents[1]
 RACING_TABLES = ("Series", "Seasons", "Circuits", "Rounds", "Sessions", "Drivers", "Teams", "Entrants", "Results")
 RACING_AND_WORKER_TABLES = RACING_TABLES + ("SyncRuns", "SyncRunRounds", "QuarantinedRecords", "LandedAnswers",
-                                            "SourceIdentities")
+                                            "SourceIdentities", "SessionTimes", "SessionChanges", "FollowedSources",
+                                            "FollowedRounds")
 
 # The Redis DB of each test file that starts a worker of its own or needs a broker no worker listens on (and of
 # the bench), on TEST_REDIS_URL's server: no two files share a queue. DB 0 is REDIS_URL's default, left to the
@@ -32,9 +33,9 @@ RACING_AND_WORKER_TABLES = RACING_TABLES + ("SyncRuns", "SyncRunRounds", "Quaran
 REDIS_DB = {
     "session": 15,  # conftest's worker, shared by the tests that ask for it
     "bench": 1,  # bench/season.py, unless BENCH_REDIS_URL is set
-    # test_ops_cli: no worker answers there, but for the history tests' own, stopped at each one's end; resume
-    # publishes to it
-    "ops_cli_no_worker": 2,
+    # test_cli and test_ops_cli: no worker answers there, but for test_ops_cli's history tests' own, stopped at
+    # each one's end; resume publishes to it (the files run one after the other, each emptying it)
+    "no_worker": 2,
     "broker_repair": 3,  # test_broker_repair: kombu's channel, no worker
     "record_copy": 4,  # test_record: the worker of the recording's copy
     "honcho": 5,  # test_deploy_files: the Procfile's worker, beat and Flower
@@ -45,7 +46,7 @@ REDIS_DB = {
     "fleet_limit": 10,  # test_fleet_limit
     "flower": 11,  # test_flower
     "ratelimit": 12,  # test_ratelimit: the fleet limiter's keys
-    "cli_no_worker": 13,  # test_cli: no worker answers there
+    "season_in_motion": 13,  # test_season_in_motion: workers and beat following a live weekend, the queues' order
     "redelivery": 14,  # test_redelivery: a lone worker
 }
 if len(set(REDIS_DB.values())) < len(REDIS_DB) or not set(REDIS_DB.values()) <= set(range(1, 16)):
@@ -198,8 +199,12 @@ def worker_nodes(home: str, database_url: str, log_dir: Path, **default_env: str
 
 
 def client_app(broker_url: str) -> Celery:
-    """A bare client of the broker: sends by registered name, as `celery call` does."""
-    return Celery("pytest-client", broker=broker_url, backend=broker_url, set_as_current=False)
+    """A bare client of the broker: sends by registered name to the workers' queues, as `celery call` does."""
+    from workers.routing import client_routes
+
+    app = Celery("pytest-client", broker=broker_url, backend=broker_url, set_as_current=False)
+    client_routes(app.conf)
+    return app
 
 
 def send(app: Celery, task: str, *args: Any, **kwargs: Any) -> str:

@@ -39,20 +39,37 @@ def test_every_schedule_entry_sends_a_registered_task_with_an_expiry_no_longer_t
     assert app.conf.beat_schedule.keys() == schedule.keys(), "the app does not use tasks/schedule.py"
 
 
+def test_the_follow_tick_entry_follows_follow_tick_and_is_left_out_when_it_is_zero():
+    from tasks.schedule import beat_schedule
+
+    default = beat_schedule(settings())["follow"]
+    assert default["task"] == "follow_tick" and default["schedule"] == 60 and default["options"]["expires"] == 60
+    assert beat_schedule(settings(FOLLOW_TICK=2))["follow"]["schedule"] == 2
+    assert "follow" not in beat_schedule(settings(FOLLOW_TICK=0))
+
+
+def test_beat_results_always_and_auto_leave_the_recent_sync_to_spec_s_default_and_never_keeps_it_results_free():
+    from tasks.schedule import beat_schedule
+
+    kwargs = {mode: beat_schedule(settings(BEAT_RESULTS=mode))["sync-recent"]["kwargs"]["include_results"]
+              for mode in ("auto", "always", "never")}
+    assert kwargs == {"auto": None, "always": None, "never": False}
+
+
 def test_the_recent_sync_entry_follows_the_beat_settings():
     from tasks.schedule import beat_schedule
 
     default = beat_schedule(settings())["sync-recent"]
     custom = beat_schedule(settings(BEAT_SYNC_RECENT_EVERY=120, BEAT_RECENT_DAYS=5, BEAT_RESULTS="never",
                                     BEAT_STALE_AFTER=600))["sync-recent"]
-    assert default["schedule"] == 3600 and default["kwargs"] == {"days": 3, "include_results": None,
+    assert default["schedule"] == 86400 and default["kwargs"] == {"days": 3, "include_results": None,
                                                                  "stale_after": 6 * 3600}
     assert custom["schedule"] == 120 and custom["options"]["expires"] == 120
     assert custom["kwargs"] == {"days": 5, "include_results": False, "stale_after": 600}
 
 
 @pytest.mark.parametrize("name, value", [("BEAT_SYNC_RECENT_EVERY", "0"), ("BEAT_RECENT_DAYS", "zero"),
-                                         ("BEAT_RESULTS", "always"), ("BEAT_LOCK_TIMEOUT", "5")])
+                                         ("BEAT_RESULTS", "sometimes"), ("BEAT_LOCK_TIMEOUT", "5")])
 def test_a_bad_beat_setting_stops_the_program_naming_the_setting_not_its_value(monkeypatch, name, value):
     from workers.settings import SettingsError, load_settings
 

@@ -17,7 +17,7 @@ from tests.support import broker_url
 
 pytestmark = pytest.mark.integration
 
-NOBODY = broker_url("cli_no_worker")  # a Redis DB no worker listens on
+NOBODY = broker_url("no_worker")  # a Redis DB no worker listens on
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -14,7 +14,7 @@ import pytest
 from tests import jolpica_data as jd
 from workers.errors import PermanentError
 from workers.http import Answer
-from workers.sources.base import Request
+from workers.sources.base import Request, parts
 from workers.sources.jolpica import SOURCE, parse_round_key
 
 UTC = timezone.utc
@@ -31,7 +31,7 @@ def csv_schedule_landing(year: int) -> jd.Landing:
 
 def wanted(year: int, landing: jd.Landing, include_results: bool = True) -> list[Request]:
     rounds = SOURCE.rounds(year, landing).rounds
-    return SOURCE.content_requests(year, rounds, True, include_results, frozenset(), landing)
+    return SOURCE.content_requests(year, rounds, True, parts(include_results), frozenset(), landing)
 
 
 def land_until_nothing_new(year: int, landing: jd.Landing, answers: dict[str, str]) -> list[str]:

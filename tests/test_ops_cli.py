@@ -22,7 +22,7 @@ from tests.support import broker_url, empty_tables, worker_nodes
 pytestmark = pytest.mark.integration
 
 SPOILER = re.compile(r"(?i)position|points|\bP\d+\b|\d+:\d\d\.\d{3}")
-NOBODY = broker_url("ops_cli_no_worker")  # a Redis DB no worker of any test listens on (but the history tests' own)
+NOBODY = broker_url("no_worker")  # a Redis DB no worker of any test listens on (but the history tests' own)
 ADMIN_URL = os.environ.get("TEST_ADMIN_URL", "postgresql://postgres@localhost:5432/postgres")
 
 

@@ -17,12 +17,13 @@ STALLED = 60.0
 @pytest.fixture()
 def sent(monkeypatch):
     """Every task the sweep sends, as (task name, kwargs), instead of publishing it."""
-    from tasks import resume
+    from tasks import app
+    from workers.pipeline.kinds import KINDS
 
     calls: list[tuple[str, dict]] = []
-    for task in (resume.sync_meeting, resume.sync_season, resume.sync_recent, resume.rebuild_season,
-                 resume.sync_series):
-        monkeypatch.setattr(task, "apply_async", lambda kwargs, _name=task.name: calls.append((_name, kwargs)))
+    for name in ("sync_meeting", *(kind.task for kind in KINDS.values())):
+        monkeypatch.setattr(app.tasks[name], "apply_async",
+                            lambda kwargs, _name=name, **options: calls.append((_name, kwargs)))
     return calls
 
 

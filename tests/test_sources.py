@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from workers import sources
-from workers.sources.base import RoundRef
+from workers.sources.base import ENTRANTS, RESULTS, SESSIONS, RoundRef, parts
 from workers.sources.openf1 import SOURCE as OPENF1
 
 DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[1] / "recordings" / "openf1"))
@@ -40,7 +40,7 @@ def test_the_year_picks_the_source_and_a_year_before_every_source_is_refused():
 
 def test_a_season_with_results_is_five_requests_three_of_them_one_meeting_key_interval():
     rounds = season(2024)
-    wanted = OPENF1.content_requests(2024, rounds, True, True, frozenset(), Landed(2024))
+    wanted = OPENF1.content_requests(2024, rounds, True, parts(True), frozenset(), Landed(2024))
     first, last = min(int(r.key) for r in rounds), max(int(r.key) for r in rounds)
     interval = f"meeting_key>={first}&meeting_key<={last}"
     assert [r.key for r in OPENF1.index_requests(2024) + wanted] == [
@@ -52,28 +52,39 @@ def test_a_season_with_results_is_five_requests_three_of_them_one_meeting_key_in
 
 
 def test_without_results_no_spoiler_endpoint_is_asked_for():
-    wanted = OPENF1.content_requests(2024, season(2024), True, False, frozenset(), Landed(2024))
+    wanted = OPENF1.content_requests(2024, season(2024), True, parts(False), frozenset(), Landed(2024))
     assert [r.endpoint for r in wanted] == ["sessions", "drivers"]
 
 
 def test_a_few_meetings_are_asked_for_by_their_interval_and_one_meeting_by_its_key():
     rounds = season(2024)
     two = [r for r in rounds if r.key in ("1250", "1251")]
-    wanted = OPENF1.content_requests(2024, two, False, True, frozenset(), Landed(2024))
+    wanted = OPENF1.content_requests(2024, two, False, parts(True), frozenset(), Landed(2024))
     assert {r.key for r in wanted} == {f"{e}?meeting_key>=1250&meeting_key<=1251"
                                        for e in ("sessions", "drivers", "session_result", "starting_grid")}
     assert all(r.rounds == ("1250", "1251") for r in wanted)
-    one = OPENF1.content_requests(2024, two[:1], False, False, frozenset(), Landed(2024))
+    one = OPENF1.content_requests(2024, two[:1], False, parts(False), frozenset(), Landed(2024))
     assert [(r.key, r.rounds, r.fallback) for r in one] == [("sessions?meeting_key=1250", ("1250",), False),
                                                             ("drivers?meeting_key=1250", ("1250",), False)]
 
 
 def test_an_endpoint_that_fell_back_is_asked_for_once_per_meeting():
     rounds = season(2023)
-    wanted = OPENF1.content_requests(2023, rounds, True, False, frozenset({"drivers"}), Landed(2023))
+    wanted = OPENF1.content_requests(2023, rounds, True, parts(False), frozenset({"drivers"}), Landed(2023))
     drivers = [r for r in wanted if r.endpoint == "drivers"]
     assert sorted(r.key for r in drivers) == sorted(f"drivers?meeting_key={r.key}" for r in rounds)
     assert all(r.rounds == (r.key.split("=")[1],) for r in drivers)
+
+
+def test_the_calendar_ahead_is_its_sessions_by_one_interval_and_a_round_s_results_three_requests_by_its_key():
+    rounds = [r for r in season(2024) if r.key in ("1242", "1243", "1244")]
+    calendar = OPENF1.content_requests(2024, rounds, False, frozenset({SESSIONS}), frozenset(), Landed(2024))
+    assert [r.key for r in calendar] == ["sessions?meeting_key>=1242&meeting_key<=1244"]
+    one = OPENF1.content_requests(2024, rounds[:1], False, frozenset({ENTRANTS, RESULTS}), frozenset(), Landed(2024))
+    assert [r.key for r in one] == [f"{e}?meeting_key=1242" for e in ("drivers", "session_result", "starting_grid")]
+    assert [r.spoiler for r in one] == [False, True, True]
+    entrants_only = OPENF1.content_requests(2024, rounds[:1], False, frozenset({ENTRANTS}), frozenset(), Landed(2024))
+    assert [r.endpoint for r in entrants_only] == ["drivers"]  # no spoiler endpoint without RESULTS
 
 
 def test_rounds_of_the_index_end_when_their_last_session_ends():

@@ -32,6 +32,11 @@ class Throttled(RetryableError):
         self.wait = wait
 
 
+class LockedOut(RetryableError):
+    """A source refuses every request for a while by design (OpenF1's free tier while a session runs): the task
+    comes back after `retry_after`, and such waits, like a throttle's, never spend the error-retry budget."""
+
+
 class UpstreamUnavailable(RetryableError):
     """5xx, timeout or a connection problem talking to a source."""
 

@@ -164,16 +164,6 @@ class FleetLimiter:
         wait = -1 if retry_after is None else retry_after
         return float(self._cool(keys=keys, args=[wait, self.cooldown_base, self.cooldown_max, COOL_DOWN_MEMORY]))
 
-    def note_throttle(self, task_id: str) -> int:
-        """Count one more wait for a slot of this task (kept a day); returns the count so far."""
-        key = f"{self.prefix}:throttles:{task_id}"
-        count = self.redis.incr(key)
-        self.redis.expire(key, 86400)
-        return int(count)
-
-    def throttles(self, task_id: str) -> int:
-        return int(self.redis.get(f"{self.prefix}:throttles:{task_id}") or 0)
-
     def stats(self) -> dict[str, int]:
         names = ("429", "throttled")
         values = self.redis.mget([f"{self.prefix}:stats:{n}" for n in names])

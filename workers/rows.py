@@ -29,6 +29,12 @@ class SessionStatus(IntEnum):
     DELAYED = 4
 
 
+# A session status as the API names it (its C# enum), for what the app reads: "SessionChanges" rows.
+STATUS_NAMES = {SessionStatus.SCHEDULED: "Scheduled", SessionStatus.IN_PROGRESS: "InProgress",
+                SessionStatus.COMPLETED: "Completed", SessionStatus.CANCELLED: "Cancelled",
+                SessionStatus.DELAYED: "Delayed"}
+
+
 class ResultStatus(IntEnum):
     FINISHED = 0
     DNF = 1
@@ -40,6 +46,9 @@ class ResultStatus(IntEnum):
 # A row may carry the identity its source gives it (SPEC §6) under this key; the upserts ignore it and the
 # writer registers it in "SourceIdentities" against the row's id.
 SOURCE_KEY = "_source_key"
+# A session row may carry when it ends, as its source publishes it, under this key: the writer keeps it in
+# "SessionTimes", and the session's status then follows the clock (SPEC §8).
+SESSION_END = "_end"
 
 
 class MappingError(ValueError):

@@ -26,6 +26,18 @@ def _is_credential(pair: str) -> bool:
     return bool(sep and user.strip() and password) and user == user.strip()
 
 
+def corrections_at(value: str) -> tuple[float, ...]:
+    """`3600,86400` → (3600.0, 86400.0): positive seconds, ascending; empty means no correction read."""
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    try:
+        seconds = tuple(float(item) for item in items)
+    except ValueError:
+        raise ValueError("must be seconds after a round's end, comma-separated (e.g. 3600,86400)") from None
+    if any(s <= 0 for s in seconds) or list(seconds) != sorted(set(seconds)):
+        raise ValueError("must be positive seconds in ascending order, each once (e.g. 3600,86400)")
+    return seconds
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
 
@@ -39,14 +51,25 @@ class Settings(BaseSettings):
     DB_POOL_MAX_SIZE: int = Field(4, ge=1)
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["text", "json"] = "text"
-    BEAT_SYNC_RECENT_EVERY: float = Field(3600.0, ge=1)
+    # A day: the follow tick keeps the season in motion fresh (FOLLOW_*); the recent sync is its safety net.
+    BEAT_SYNC_RECENT_EVERY: float = Field(86400.0, ge=1)
     BEAT_RECENT_DAYS: int = Field(3, ge=1, le=366)
-    BEAT_RESULTS: Literal["auto", "never"] = "auto"
+    # auto: results once a round's last session has ended (SPEC §3); always: each session's as soon as it ends;
+    # never: no scheduled run or follow read brings results.
+    BEAT_RESULTS: Literal["auto", "always", "never"] = "auto"
     BEAT_STALE_AFTER: float = Field(6 * 3600.0, ge=60)
     BEAT_LOCK_TIMEOUT: int = Field(150, ge=60)
     BEAT_RESUME_EVERY: float = Field(300.0, ge=1)
     BEAT_SYNC_SERIES_EVERY: float = Field(24 * 3600.0, ge=60)  # the followed series of The Third Turn
     FLOWER_BASIC_AUTH: SecretStr | None = None
+    # Following the season in motion (workers/pipeline/follow.py): seconds between beat's follow ticks (0: off),
+    # the days ahead whose rounds are read again, how often, how often results are looked for once wanted, and
+    # when (seconds after a round ends) its results are read again for corrections.
+    FOLLOW_TICK: float = Field(60.0, ge=0)
+    FOLLOW_LOOKAHEAD_DAYS: float = Field(14.0, ge=0, le=366)
+    FOLLOW_CALENDAR_EVERY: float = Field(3600.0, ge=1)
+    FOLLOW_RESULTS_EVERY: float = Field(300.0, ge=1)
+    FOLLOW_CORRECTIONS_AT: str = "3600,86400,259200,1209600"
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -67,6 +90,17 @@ class Settings(BaseSettings):
         if not isinstance(text, str) or not all(_is_credential(pair) for pair in text.split(",")):
             raise ValueError("must be user:password, or several such pairs separated by commas")
         return text
+
+    @field_validator("FOLLOW_CORRECTIONS_AT")
+    @classmethod
+    def _corrections_at(cls, value: str) -> str:
+        corrections_at(value)
+        return value
+
+    @property
+    def corrections_at(self) -> tuple[float, ...]:
+        """FOLLOW_CORRECTIONS_AT as seconds after a round's end, in order."""
+        return corrections_at(self.FOLLOW_CORRECTIONS_AT)
 
     @model_validator(mode="after")
     def _stalled_after(self) -> "Settings":

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
-from workers.db import identities
+from workers.db import changes, identities
 from workers.db.audit import racing_counts
 from workers.db.racing import RACING_TABLES
 from workers.errors import PermanentError
@@ -90,6 +90,7 @@ def clean_racing(conn: psycopg.Connection) -> CleanReport:
     for table in DELETE_ORDER:
         report.deleted[table] = _delete_unreferenced(conn, table, [k for k in keys if k.parent == table])
     report.deleted["SourceIdentities"] = identities.prune(conn)
+    report.deleted.update(changes.prune(conn))
     if row_counts(conn, protected) != before:
         raise PermanentError("clean-racing would have changed user data; nothing was deleted")
     counts = racing_counts(conn)

@@ -7,9 +7,10 @@ from typing import Any, Sequence
 
 import psycopg
 
-from workers.db import identities
+from workers.db import changes, identities
 from workers.db.upsert import TableSpec, ids_by, insert_row, update_row, upsert_rows
-from workers.rows import SOURCE_KEY, EntrantInfo, EntrantRows, RoundRows, SessionInfo, SessionStatus, SessionType
+from workers.rows import (SESSION_END, SOURCE_KEY, EntrantInfo, EntrantRows, RoundRows, SessionInfo, SessionStatus,
+                          SessionType)
 
 # Shared identities (circuits, drivers, teams) take their attributes from the latest round that uses
 # them, whatever order rounds are synced in: an earlier round never overwrites a later one's values.
@@ -45,6 +46,7 @@ RACING_TABLES = ("Series", "Seasons", "Circuits", "Rounds", "Sessions", "Drivers
 class WriteCounts:
     written: int = 0
     deleted: int = 0
+    changes: int = 0  # rows of "SessionChanges" written (what the app is told changed)
 
 
 def write_round(conn: psycopg.Connection, source: str, rows: RoundRows,
@@ -68,20 +70,31 @@ def write_round(conn: psycopg.Connection, source: str, rows: RoundRows,
     _follow_renamed_round(conn, source, rows.round)
     written += upsert_rows(conn, ROUNDS_T, [{**rows.round, "SeasonId": season_id, "CircuitId": circuit_id}])
     round_id = _register(conn, source, "round", "Rounds", [rows.round])[rows.round["Slug"]]
-    written += _write_sessions(conn, source, round_id, rows.sessions)
-    return round_id, WriteCounts(written=written)
+    session_counts = _write_sessions(conn, source, round_id, rows.sessions)
+    return round_id, WriteCounts(written=written + session_counts.written, changes=session_counts.changes)
 
 
-def _write_sessions(conn: psycopg.Connection, source: str, round_id: Any, sessions: Sequence[dict[str, Any]]) -> int:
+def _write_sessions(conn: psycopg.Connection, source: str, round_id: Any,
+                    sessions: Sequence[dict[str, Any]]) -> WriteCounts:
     """Sessions with an OpenF1 key are upserted on it; the others (sources without one) are found by their
-    identity in "SourceIdentities", inserted and registered the first time."""
+    identity in "SourceIdentities", inserted and registered the first time. Their end times are kept, their
+    statuses set from the clock where the end is known, and every change of a session that existed before is
+    recorded for the app (SPEC §8)."""
+    keys = [s[SOURCE_KEY] for s in sessions if s.get(SOURCE_KEY)]
+    before = changes.session_states(conn, source, keys, lock=True)
     keyed = [{**s, "RoundId": round_id} for s in sessions if s.get("OpenF1SessionKey") is not None]
     written = upsert_rows(conn, SESSIONS_T, keyed)
     _register(conn, source, "session", "Sessions", keyed, key="OpenF1SessionKey")
     others = [{**s, "RoundId": round_id} for s in sessions if s.get("OpenF1SessionKey") is None]
     for session in sorted(others, key=lambda s: s[SOURCE_KEY]):
         written += _write_by_identity(conn, source, "session", SESSIONS_T, session)
-    return written
+    after = changes.session_states(conn, source, keys)
+    ends = {after[s[SOURCE_KEY]].id: s[SESSION_END] for s in sessions
+            if s.get(SESSION_END) is not None and s.get(SOURCE_KEY) in after}
+    written += changes.write_ends(conn, source, ends)
+    written += len(changes.statuses_from_clock(conn, list(ends)))
+    found = changes.compare(before, changes.session_states(conn, source, keys))
+    return WriteCounts(written=written, changes=changes.record(conn, found))
 
 
 def _write_by_identity(conn: psycopg.Connection, source: str, kind: str, spec: TableSpec, row: dict[str, Any]) -> int:
@@ -184,15 +197,34 @@ def entrants_of_round(conn: psycopg.Connection, source: str, round_id: Any) -> l
     return [EntrantInfo(entrant_id, number, driver_key, team_key) for entrant_id, number, driver_key, team_key in rows]
 
 
-def replace_results(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) -> WriteCounts:
-    """Each session present in `rows` ends with exactly these results: upsert, then drop the others."""
-    written = upsert_rows(conn, RESULTS_T, rows)
-    deleted = 0
-    for session_id in sorted({r["SessionId"] for r in rows}, key=str):
-        keep = [r["EntrantId"] for r in rows if r["SessionId"] == session_id]
-        cur = conn.execute('DELETE FROM "Results" WHERE "SessionId" = %s AND "EntrantId" <> ALL(%s)', [session_id, keep])
-        deleted += max(cur.rowcount, 0)
-    return WriteCounts(written=written, deleted=deleted)
+def replace_results(conn: psycopg.Connection, rows: Sequence[dict[str, Any]],
+                    run_started: Any = None) -> WriteCounts:
+    """Each session present in `rows` ends with exactly these results: upsert, then drop the others. A session
+    whose results changed, and that existed before the run began (`run_started`; None: before this transaction),
+    gets a "SessionChanges" row saying so, with counts only."""
+    sessions = sorted({r["SessionId"] for r in rows}, key=str)
+    had = result_counts(conn, sessions)
+    counts, found = WriteCounts(), []
+    for session_id in sessions:
+        keep = [r for r in rows if r["SessionId"] == session_id]
+        written = upsert_rows(conn, RESULTS_T, keep)
+        cur = conn.execute('DELETE FROM "Results" WHERE "SessionId" = %s AND "EntrantId" <> ALL(%s)',
+                           [session_id, [r["EntrantId"] for r in keep]])
+        deleted = max(cur.rowcount, 0)
+        counts.written, counts.deleted = counts.written + written, counts.deleted + deleted
+        if written or deleted:
+            found.append(changes.results_change(session_id, had.get(session_id, 0), len(keep), written + deleted))
+    announced = changes.existed_before(conn, [c.session_id for c in found], run_started)
+    counts.changes = changes.record(conn, [c for c in found if c.session_id in announced])
+    return counts
+
+
+def result_counts(conn: psycopg.Connection, session_ids: Sequence[Any]) -> dict[Any, int]:
+    """Session id → how many results it holds (a count: no result value is read)."""
+    if not session_ids:
+        return {}
+    return dict(conn.execute('SELECT "SessionId", count(*) FROM "Results" WHERE "SessionId" = ANY(%s) '
+                             'GROUP BY 1', [list(session_ids)]).fetchall())
 
 
 def bridge_targets(conn: psycopg.Connection, source: str, seasons: Sequence[int]) -> list[tuple]:

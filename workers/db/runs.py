@@ -105,8 +105,8 @@ _FLEET_SILENT = ('NOT EXISTS (SELECT 1 FROM "SyncRunRounds" z JOIN "SyncRuns" zr
 
 
 def claim_stalled_rounds(conn: psycopg.Connection, stalled_after: float,
-                         limit: int = 1000) -> list[tuple[str, str, int | None, str, bool, int]]:
-    """(run id, source, season, round key, include results, times resent) of pending rounds of running runs that
+                         limit: int = 1000) -> list[tuple[str, str, int | None, str, bool, int, str]]:
+    """(run id, source, season, round key, include results, times resent, the run's kind) of pending rounds of running runs that
     made no progress for `stalled_after` seconds, while the whole fleet made none either. Each is claimed by this
     call alone: its "Resent" grows by one and its "UpdatedAt" restarts the clock (a concurrent sweep, blocked on
     the row, then finds it fresh and skips it)."""
@@ -118,7 +118,7 @@ def claim_stalled_rounds(conn: psycopg.Connection, stalled_after: float,
         'AND s."UpdatedAt" < now() - make_interval(secs => %(after)s) ORDER BY s."RunId", s."RoundKey" '
         'LIMIT %(limit)s) AND m."Status" = \'pending\' AND m."UpdatedAt" < now() - make_interval(secs => %(after)s) '
         'AND ' + _FLEET_SILENT + ' RETURNING m."RunId"::text, r."Source", m."Season", m."RoundKey", '
-        'coalesce(m."IncludeResults", r."IncludeResults", false), m."Resent"',
+        'coalesce(m."IncludeResults", r."IncludeResults", false), m."Resent", r."Kind"',
         {"after": float(stalled_after), "limit": limit}).fetchall()
     return sorted(rows)
 

@@ -2,16 +2,17 @@
 
     catalog  what lists a scope's seasons (a series' hub page), landed, when the source has one
     index    the requests that list each year's rounds (a schedule), landed
-    select   the whole season, or the rounds overlapping a window (recent days)
-    content  every request the selected rounds need, landed, asked again until nothing new is needed (paging);
-             a season-wide request that fails for good falls back to per-round requests, and the run says so
+    select   the whole season, the rounds overlapping a window (recent days, the calendar ahead), or named rounds
+    content  every request the selected rounds need for the parts asked (sessions, entrants, results), landed,
+             asked again until nothing new is needed (paging); a season-wide request that fails for good falls
+             back to per-round requests, and the run says so
 
 A rebuild does the same from the landing alone: no request at all. The round steps then read the landing only."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
@@ -22,7 +23,7 @@ from workers.pipeline import bridge, ledger
 from workers.pipeline.landing import LandedReader, fetch_and_land, to_fetch
 from workers.pipeline.resources import ensure_schema, shared_redis
 from workers.rows import Rejected
-from workers.sources.base import Request, RoundRef, Source
+from workers.sources.base import Request, RoundRef, Source, parts
 
 log = logging.getLogger("parcferme.dispatch")
 
@@ -34,7 +35,7 @@ BRIDGE_LANDING_LOCK = 300  # seconds: a dispatcher that died while landing the b
 class Selection:
     """What a run syncs: whole seasons, or the rounds of a window; from upstream, or from the landing (rebuild)."""
 
-    kind: str  # season | recent | rebuild | series
+    kind: str  # season | recent | rebuild | series | calendar | results
     source: Source  # scoped (a series) where the source has scopes
     years: tuple[int, ...]  # empty with a catalogue: every season it lists
     include_results: bool | None
@@ -42,11 +43,22 @@ class Selection:
     from_landing: bool = False
     refresh: bool = False  # fetch again what the landing holds, however young
     arguments: dict[str, Any] = field(default_factory=dict)
+    round_keys: tuple[str, ...] | None = None  # these rounds only (a round's results read)
+    wanted: frozenset[str] | None = None  # the parts asked for; None: sessions, entrants and results if included
+    reuse_index: bool = False  # each season's index as landed, fetched only when none is (a round's results read)
+
+    @property
+    def whole_seasons(self) -> bool:
+        return self.window is None and self.round_keys is None
+
+    def parts(self, include_results: bool) -> frozenset[str]:
+        return parts(include_results) if self.wanted is None else self.wanted
 
 
 @dataclass
 class Plan:
     run_id: str
+    kind: str  # the run's kind: its rounds' queue depends on it (workers/routing.py)
     source: str
     rounds: list[tuple[int, str]]  # (season, round key)
     include_results: dict[int, bool]  # season → its rounds with results (SPEC §3 decides per season)
@@ -67,13 +79,13 @@ def dispatch(run_id: str, selection: Selection, now: datetime) -> Plan:
     chosen, rejected = [], []
     landing.land(source.catalog_requests())
     for year in source.seasons(landing.reader(None), selection.years):
-        landing.land(source.index_requests(year, landing.reader(year)))
+        landing.land(source.index_requests(year, landing.reader(year)), reuse=selection.reuse_index)
         index = source.rounds(year, landing.reader(year))
         rejected += index.rejected
-        chosen.append((year, _select(index.rounds, selection.window, now)))
+        chosen.append((year, _select(index.rounds, selection)))
     include = _include_results(selection, chosen, now, landing)
     for year, selected in chosen:
-        landing.land_content(year, selected, include[year])
+        landing.land_content(year, selected, selection.parts(include[year]))
     if source.bridge_seasons() and not selection.from_landing:
         landing.land_bridge(any(include.values()))
         bridge.apply()  # before the rounds are written: a key already tied goes to its row at once
@@ -85,10 +97,13 @@ def default_include_results(rounds: Sequence[RoundRef], now: datetime) -> bool:
     return bool(rounds) and all(r.end < now for r in rounds)
 
 
-def _select(rounds: list[RoundRef], window: tuple[datetime, datetime] | None, now: datetime) -> list[RoundRef]:
-    if window is None:
+def _select(rounds: list[RoundRef], selection: Selection) -> list[RoundRef]:
+    """The rounds of the index the selection names: every one, those overlapping its window, or those it names."""
+    if selection.round_keys is not None:
+        rounds = [r for r in rounds if r.key in selection.round_keys]
+    if selection.window is None:
         return rounds
-    since, until = window
+    since, until = selection.window
     return [r for r in rounds if r.start <= until and r.end >= since]
 
 
@@ -112,7 +127,8 @@ def _record(run_id: str, source: Source, chosen: list[tuple[int, list[RoundRef]]
         runs.plan_run(conn, run_id, rounds, include)
     if not rounds:
         ledger.finish_round(run_id, None)
-    return Plan(run_id, source.name, rounds, include, landing.requests, quarantined, sorted(landing.fallbacks))
+    return Plan(run_id, landing.selection.kind, source.name, rounds, include, landing.requests, quarantined,
+                sorted(landing.fallbacks))
 
 
 def _order(key: str) -> tuple:
@@ -131,18 +147,21 @@ class _Landing:
     def reader(self, year: int | None) -> "_Reader":
         return _Reader(self.source, year)
 
-    def land(self, requests: list[Request]) -> None:
+    def land(self, requests: list[Request], reuse: bool = False) -> None:
+        """Land what is not landed yet (or too old, or asked to refresh); `reuse`: whatever its age."""
         if self.selection.from_landing:
             self._require_landed(requests)
             return
-        for request in to_fetch(self.source, requests, self.started, self.selection.refresh):
+        if reuse:
+            requests = [replace(r, max_age=float("inf")) for r in requests]
+        for request in to_fetch(self.source, requests, self.started, self.selection.refresh and not reuse):
             self._fetch(request)
 
-    def land_content(self, year: int, selected: list[RoundRef], include: bool) -> None:
+    def land_content(self, year: int, selected: list[RoundRef], wanted: frozenset[str]) -> None:
         if self.selection.from_landing or not selected:
             return
         self._land_until_done(year, lambda: self.source.content_requests(
-            year, selected, self.selection.window is None, include, frozenset(self.fallbacks), self.reader(year)))
+            year, selected, self.selection.whole_seasons, wanted, frozenset(self.fallbacks), self.reader(year)))
 
     def land_bridge(self, include: bool) -> None:
         """What the bridge needs of its seasons (SPEC §6): results only when results are included. One dispatcher
@@ -170,8 +189,8 @@ class _Landing:
         raise PermanentError(f"{self.source.label} {year}: still asking for more pages after {MAX_PLAN_PASSES} passes")
 
     def holds_spoilers(self, year: int, selected: list[RoundRef]) -> bool:
-        wanted = self.source.content_requests(year, selected, self.selection.window is None, True, frozenset(),
-                                              self.reader(year))
+        wanted = self.source.content_requests(year, selected, self.selection.whole_seasons, parts(True),
+                                              frozenset(), self.reader(year))
         with connection() as conn:
             return landing_db.has_endpoint(conn, self.source.name, year, tuple({r.endpoint for r in wanted if r.spoiler}))
 

@@ -5,6 +5,7 @@ request) and its answer is older than the source's REFRESH_AFTER."""
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,7 +71,9 @@ def _stale(source: Source, request: Request, fetched: datetime | None, run_start
     if fetched >= run_started:
         return False  # this run landed it already (a re-scheduled dispatcher)
     max_age = source.settings.REFRESH_AFTER if request.max_age is None else request.max_age
-    return refresh or fetched < run_started - timedelta(seconds=max_age)
+    if refresh:
+        return True
+    return math.isfinite(max_age) and fetched < run_started - timedelta(seconds=max_age)
 
 
 def fetch_and_land(source: Source, request: Request, run_id: str) -> int:

@@ -22,6 +22,7 @@ class StepSummary:
     written: int = 0
     deleted: int = 0
     quarantined: int = 0
+    changes: int = 0  # changes of sessions announced to the app ("SessionChanges")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -30,7 +31,7 @@ class StepSummary:
 def record_step(conn: psycopg.Connection, run_id: str | None, source: Any, summary: StepSummary,
                 counts: WriteCounts, rejected: list[Rejected]) -> StepSummary:
     """The step's counts on its round of the run, and its rejected records quarantined, in the step's transaction."""
-    summary.written, summary.deleted = counts.written, counts.deleted
+    summary.written, summary.deleted, summary.changes = counts.written, counts.deleted, counts.changes
     summary.quarantined = runs.quarantine(conn, run_id, source.name, summary.round_key, rejected, source.record_key)
     if run_id is not None:
         runs.add_round_counts(conn, run_id, summary.round_key, requests=summary.requests, written=counts.written,

@@ -55,14 +55,22 @@ def begin_task(source: Source | None) -> None:
 
 
 def note_throttle(source: Source | None, task_id: str) -> int:
-    """Count a wait for a slot of this task: throttles never spend the error-retry budget."""
-    limiter = client(source).limiter if source is not None else None
-    return limiter.note_throttle(task_id) if limiter else 0
+    """Count a wait of this task for a slot of its source, or for its source's lock-out to end (kept a day in the
+    fleet's Redis, whatever worker runs it next): such waits never spend the error-retry budget."""
+    if source is None:
+        return 0
+    key = _waits_key(source, task_id)
+    count = shared_redis().incr(key)
+    shared_redis().expire(key, 86400)
+    return int(count)
 
 
 def throttles_of(source: Source | None, task_id: str) -> int:
-    limiter = client(source).limiter if source is not None else None
-    return limiter.throttles(task_id) if limiter else 0
+    return int(shared_redis().get(_waits_key(source, task_id)) or 0) if source is not None else 0
+
+
+def _waits_key(source: Source, task_id: str) -> str:
+    return f"parcferme:{source.name}:throttles:{task_id}"
 
 
 def ensure_schema() -> None:

@@ -26,6 +26,7 @@ class LostRound:
     season: int | None
     round_key: str
     include_results: bool
+    kind: str = "season"  # its run's (the queue it goes back to: workers/routing.py)
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ def sweep(stalled_after: float | None = None, max_resends: int | None = None) ->
         rounds = runs.claim_stalled_rounds(conn, stalled_after)
         dispatches = runs.claim_stalled_dispatches(conn, stalled_after)
     found = Sweep(stalled_after)
-    for run_id, source, season, key, include_results, resent in rounds:
-        lost_round = LostRound(run_id, source, season, key, include_results)
+    for run_id, source, season, key, include_results, resent, kind in rounds:
+        lost_round = LostRound(run_id, source, season, key, include_results, kind)
         if resent > max_resends:
             finish_round(run_id, key, error=lost(stalled_after, max_resends))
         (found.failed_rounds if resent > max_resends else found.resend_rounds).append(lost_round)

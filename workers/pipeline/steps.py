@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 
 from workers import sources
-from workers.db import connection, racing
+from workers.db import connection, racing, runs
 from workers.errors import PermanentError
 from workers.pipeline.landing import LandedReader
 from workers.pipeline.ledger import StepSummary, finish_round, record_step
@@ -45,7 +45,8 @@ def sync_results(run_id: str | None, source_name: str, season: int, round_key: s
         mapped = source.result_rows(LandedReader(conn, source, season), round_key,
                                     racing.sessions_of_round(conn, source.name, round_id),
                                     racing.entrants_of_round(conn, source.name, round_id))
-        counts = racing.replace_results(conn, mapped.rows)
+        run_started = runs.started_at(conn, run_id) if run_id is not None else None
+        counts = racing.replace_results(conn, mapped.rows, run_started)
         return record_step(conn, run_id, source, StepSummary(round_key), counts, mapped.rejected)
 
 

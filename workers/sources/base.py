@@ -19,6 +19,18 @@ from workers.rows import EntrantInfo, EntrantRows, Mapped, Rejected, RoundRows, 
 from workers.settings import SourceSettings, load
 
 
+# What a run asks a source for, beyond the index of each season: the parts of its rounds. A season sync asks for
+# sessions and entrants (and results when they are included); following the season asks for the sessions of the
+# rounds ahead (the calendar) or for one round's entrants and results. Results are spoiler data: no request a
+# source marks `spoiler` is made unless RESULTS is asked for (SPEC §3).
+SESSIONS, ENTRANTS, RESULTS = "sessions", "entrants", "results"
+
+
+def parts(include_results: bool) -> frozenset[str]:
+    """What a sync of whole rounds asks for: sessions and entrants, and results when they are included."""
+    return frozenset({SESSIONS, ENTRANTS, RESULTS} if include_results else {SESSIONS, ENTRANTS})
+
+
 @dataclass(frozen=True)
 class Request:
     """One request of a source, as the landing keys it (`key`: the endpoint and its query, in a fixed order).
@@ -136,11 +148,23 @@ class Source:
     def rounds(self, year: int, landed: Landed) -> RoundIndex:
         raise NotImplementedError
 
-    def content_requests(self, year: int, selected: Sequence[RoundRef], whole_season: bool, include_results: bool,
+    def content_requests(self, year: int, selected: Sequence[RoundRef], whole_season: bool, wanted: frozenset[str],
                          fallbacks: frozenset[str], landed: Landed) -> list[Request]:
-        """Every request the selected rounds need; called again after each landing until nothing new is needed
-        (paging), so a request may depend on what is landed."""
+        """Every request the selected rounds need for the `wanted` parts (SESSIONS, ENTRANTS, RESULTS); called
+        again after each landing until nothing new is needed (paging), so a request may depend on what is landed."""
         raise NotImplementedError
+
+    # -- following the season in motion (SPEC §8) ---------------------------------------------------------------
+
+    # A source whose sessions carry their end times and whose calendar changes while a season runs: beat's follow
+    # tick sets its sessions' statuses from the clock, reads its calendar ahead again, looks for results once
+    # they are wanted and reads them again for corrections (workers/pipeline/follow.py).
+    follows_live: bool = False
+
+    def locked_while_live(self) -> bool:
+        """Whether the source refuses this deployment while one of its sessions runs (OpenF1's free tier): no
+        read of it is sent then, the schedule telling when."""
+        return False
 
     # -- mapping (the round steps, from the landing only) ------------------------------------------------------
 

@@ -15,7 +15,7 @@ from workers.errors import PermanentError
 from workers.http import Answer
 from workers.ratelimit import FleetLimiter
 from workers.rows import EntrantInfo, EntrantRows, Mapped, RoundRows, SessionInfo
-from workers.sources.base import BridgeMatch, Landed, Request, RoundIndex, RoundRef, Source
+from workers.sources.base import RESULTS, BridgeMatch, Landed, Request, RoundIndex, RoundRef, Source
 from workers.sources.jolpica import endpoints as ep
 from workers.sources.jolpica import bridge, mapping, results
 from workers.sources.jolpica.client import JolpicaClient
@@ -58,11 +58,12 @@ class Jolpica(Source):
         starts = [(race.key, mapping.race_start(race)) for race in races if race.season == year]
         return RoundIndex([RoundRef(key, start, start) for key, start in starts], rejected)
 
-    def content_requests(self, year: int, selected: Sequence[RoundRef], whole_season: bool, include_results: bool,
+    def content_requests(self, year: int, selected: Sequence[RoundRef], whole_season: bool, wanted: frozenset[str],
                          fallbacks: frozenset[str], landed: Landed) -> list[Request]:
         """Results only: every page of each results endpoint the season has (the whole season, whatever rounds
-        are selected: a season-level page holds many rounds)."""
-        if not selected or not include_results:
+        are selected: a season-level page holds many rounds). The sessions are the schedule's (the index), and
+        Jolpica has no entry list but its results."""
+        if not selected or RESULTS not in wanted:
             return []
         wanted: list[Request] = []
         for endpoint in ep.RESULT_ENDPOINTS:

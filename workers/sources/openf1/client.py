@@ -10,8 +10,8 @@ from typing import Any
 
 import requests
 
-from workers.errors import (IngestionError, PermanentError, RateLimited, RetryableError, UpstreamUnavailable,
-                            classify_status, is_json)
+from workers.errors import (IngestionError, LockedOut, PermanentError, RateLimited, RetryableError,
+                            UpstreamUnavailable, classify_status, is_json)
 from workers.http import Answer, SourceClient
 from workers.ratelimit import FleetLimiter
 from workers.sources.openf1.settings import OpenF1Settings
@@ -20,7 +20,7 @@ TOKEN_RENEW_MARGIN = 0.1  # renew a bearer token when less than this share of it
 NO_RESULTS = "no results found"
 
 
-class SessionInProgress(RetryableError):
+class SessionInProgress(LockedOut):
     """OpenF1 answered 401 `Session in progress`: data is locked during a live session."""
 
 
@@ -103,7 +103,7 @@ class OpenF1Client(SourceClient):
         return error
 
     def _wait_before_retry(self, exc: RetryableError, attempt: int) -> float | None:
-        if isinstance(exc, SessionInProgress):
+        if isinstance(exc, LockedOut):
             return None  # a live-session lock-out lasts an hour or more: the task comes back later
         return super()._wait_before_retry(exc, attempt)
 

@@ -10,8 +10,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Sequence
 
-from workers.rows import (SOURCE_KEY, EntrantRows, Mapped, MappingError, Rejected, ResultStatus, SessionInfo,
-                          SessionStatus, SessionType, slugify)
+from workers.rows import (SESSION_END, SOURCE_KEY, EntrantRows, Mapped, MappingError, Rejected, ResultStatus,
+                          SessionInfo, SessionStatus, SessionType, slugify)
 from workers.sources.openf1.models import Driver, Meeting, Session, SessionResult, StartingGrid
 
 SERIES = {"Name": "Formula 1", "Slug": "formula-1"}
@@ -122,6 +122,7 @@ def session_rows(meeting: Meeting, sessions: Sequence[Session], now: datetime) -
             "StartTimeUtc": session.date_start,
             "Status": int(session_status(session, cancelled, now)),
             SOURCE_KEY: str(session.session_key),
+            SESSION_END: session.date_end,
         })
     return mapped
 

@@ -17,7 +17,7 @@ from workers.http import Answer
 from workers.ratelimit import FleetLimiter
 from workers.rows import (SOURCE_KEY, EntrantInfo, EntrantRows, Mapped, Rejected, RoundRows, SessionInfo,
                           entrants_by_car_number)
-from workers.sources.base import Landed, Request, RoundIndex, RoundRef, Source
+from workers.sources.base import ENTRANTS, RESULTS, SESSIONS, Landed, Request, RoundIndex, RoundRef, Source
 from workers.sources.openf1 import endpoints as ep
 from workers.sources.openf1 import mapping
 from workers.sources.openf1.client import OpenF1Client, records
@@ -50,8 +50,14 @@ class OpenF1(Source):
     record_key = "session_key"
     settings_class = OpenF1Settings
 
+    follows_live = True  # sessions with their end times; meetings cancelled and sessions moved during a season
+
     def client(self, limiter: FleetLimiter | None) -> OpenF1Client:
         return OpenF1Client(self.settings, limiter)
+
+    def locked_while_live(self) -> bool:
+        """OpenF1 answers its free tier 401 `Session in progress` while a session runs; a sponsor login is not."""
+        return not (self.settings.USERNAME and self.settings.PASSWORD)
 
     def decode(self, endpoint: str, answer: Answer) -> list[Any]:
         return records(answer)
@@ -65,22 +71,24 @@ class OpenF1(Source):
         meetings, rejected = self._meetings(landed, year)
         return RoundIndex([RoundRef(str(m.meeting_key), m.date_start, meeting_end(m)) for m in meetings], rejected)
 
-    def content_requests(self, year: int, selected: Sequence[RoundRef], whole_season: bool, include_results: bool,
+    def content_requests(self, year: int, selected: Sequence[RoundRef], whole_season: bool, wanted: frozenset[str],
                          fallbacks: frozenset[str], landed: Landed) -> list[Request]:
         keys = sorted(int(r.key) for r in selected)
         if not keys:
             return []
         covered = None if whole_season else tuple(map(str, keys))
-        if whole_season:
-            wanted = [Request(ep.SESSIONS.path, f"year={year}", season=year)]
-        else:
-            wanted = [self._interval(ep.SESSIONS, keys, year, covered)]
-        for endpoint in ROUND_ENDPOINTS + (SPOILER_ENDPOINTS if include_results else ()):
+        requests = []
+        if SESSIONS in wanted:
+            requests.append(Request(ep.SESSIONS.path, f"year={year}", season=year) if whole_season
+                            else self._interval(ep.SESSIONS, keys, year, covered))
+        endpoints = (ROUND_ENDPOINTS if ENTRANTS in wanted or RESULTS in wanted else ()) + \
+            (SPOILER_ENDPOINTS if RESULTS in wanted else ())
+        for endpoint in endpoints:
             if endpoint.path in fallbacks:
-                wanted += [self._interval(endpoint, [k], year, (str(k),)) for k in keys]
+                requests += [self._interval(endpoint, [k], year, (str(k),)) for k in keys]
             else:
-                wanted.append(self._interval(endpoint, keys, year, covered))
-        return wanted
+                requests.append(self._interval(endpoint, keys, year, covered))
+        return requests
 
     @staticmethod
     def _interval(endpoint: ep.Endpoint, keys: list[int], year: int, covered: tuple[str, ...] | None) -> Request:

@@ -25,7 +25,7 @@ from workers.http import Answer
 from workers.ratelimit import FleetLimiter
 from workers.rows import (EntrantInfo, EntrantRows, Mapped, MappingError, Rejected, RoundRows, SessionInfo,
                           SessionType)
-from workers.sources.base import Landed, Request, RoundIndex, RoundRef, Source
+from workers.sources.base import ENTRANTS, RESULTS, Landed, Request, RoundIndex, RoundRef, Source
 from workers.sources.thirdturn import mapping, pages
 from workers.sources.thirdturn.client import ThirdTurnClient, page_target, title_of
 from workers.sources.thirdturn.settings import ThirdTurnSettings
@@ -130,10 +130,12 @@ class ThirdTurn(Source):
             refs.append(RoundRef(mapping.round_key(hub.title, season, race), start, start + timedelta(days=1)))
         return RoundIndex(refs)
 
-    def content_requests(self, year: int, selected: Sequence[RoundRef], whole_season: bool, include_results: bool,
+    def content_requests(self, year: int, selected: Sequence[RoundRef], whole_season: bool, wanted: frozenset[str],
                          fallbacks: frozenset[str], landed: Landed) -> list[Request]:
-        """The race page of each selected round that links one (with or without results: its table is the only
-        entry list the wiki has)."""
+        """The race page of each selected round that links one, for its entrants or its results (its table is the
+        only entry list the wiki has); its sessions are the season page's (the index)."""
+        if not wanted & {ENTRANTS, RESULTS}:
+            return []
         hub = self.hub(landed, self._series())
         try:
             season = self.season_page(landed, self.season_title(hub, year))
