@@ -53,33 +53,40 @@ class OpenF1RequestHandler(ReplayRequestHandler):
                               "expires_in": str(int(self.replay.token_ttl))})
 
     def _serve_data(self, path: str, endpoint: str, query: str) -> None:
-        replay, state = self.replay, self.replay.state
+        replay = self.replay
+        now = replay.now()
+        extra = {"at": now.isoformat()} if replay.live is not None else {}  # live: the clock the timeline is on
         authorization = self.headers.get("Authorization")
         if authorization is not None and not replay.token_valid(authorization.removeprefix("Bearer ")):
+            if replay.live is not None:  # live: every answer is in the log, this one too (not metered)
+                replay.state.log(replay.state.unmetered(), path, query, 401, authenticated=True, **extra)
             self._send_json(401, {"detail": "Could not validate credentials"})
             return
-        admission = self._admit(endpoint, path, query)
+        admission = self._admit(endpoint, path, query, **extra)
         if admission is None:
             return
-        now = replay.now()
+
+        def log(status: int, **fields) -> None:
+            replay.state.log(admission, path, query, status, **fields, **extra)
+
         if replay.faults.locked_out() or (authorization is None and replay.session_running(now)):
-            state.log(admission, path, query, 401)
+            log(401)
             self._send(401, SESSION_IN_PROGRESS, JSON_TYPE)
             return
         if replay.faults.refuses(endpoint, query):
-            state.log(admission, path, query, 504)
+            log(504)
             self._send(504, HTML_ERRORS[504], "text/html")
             return
         fault = replay.faults.draw(endpoint)
         if fault is not None and self._inject(fault):
-            state.log(admission, path, query, FAULT_STATUS.get(fault, 0))
+            log(FAULT_STATUS.get(fault, 0))
             return
         if replay.latency > 0:
             time.sleep(replay.latency)
         status, body = self._answer(endpoint, query, now)
         if fault == "truncated":
             body = body[: max(1, len(body) // 2)]
-        state.log(admission, path, query, status, authenticated=authorization is not None)
+        log(status, authenticated=authorization is not None)
         self._send(status, body, JSON_TYPE)
 
     def _answer(self, endpoint: str, query: str, now) -> tuple[int, bytes]:

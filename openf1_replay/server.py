@@ -8,6 +8,9 @@ https://api.openf1.org/v1, with optional production-like rate limiting
 
     with ReplayServer(data_dir="recordings/openf1", rate_limit="3/second") as srv:
         requests.get(f"{srv.base_url}/drivers", params={"session_key": 9472})
+
+With ``live=LiveWeekend(...)`` a recorded meeting is served as happening now
+(see ``live``), and ``GET /__replay/live`` gives its timeline.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from replay_kit.server import DEFAULT_HOST, CheckedLatency, ReplayBase
 from replay_kit.state import ReplayState
 
 from .handler import OpenF1RequestHandler
+from .live import LiveWeekend, load_initial_results
 from .loader import default_data_dir, load_records
 from .query import answer_query
+from .timeline import LiveSeason
 
 
 class ReplayServer(CheckedLatency, ReplayBase):
@@ -33,7 +38,6 @@ class ReplayServer(CheckedLatency, ReplayBase):
 
     handler_class = OpenF1RequestHandler
     thread_name = "openf1-replay"
-    live = None
 
     def __init__(
         self,
@@ -48,8 +52,10 @@ class ReplayServer(CheckedLatency, ReplayBase):
         credentials: tuple[str, str] | None = None,
         token_ttl: float = 3600.0,
         faults: FaultPlan | None = None,
+        live: LiveWeekend | None = None,
     ) -> None:
-        """Load the data now; ``records`` ({endpoint: [...]}) replaces ``data_dir``."""
+        """Load the data now; ``records`` ({endpoint: [...]}) replaces ``data_dir``. ``live`` serves one recorded
+        meeting as happening now, from each start of the server (a wrong meeting or event: ValueError now)."""
         if records is None:
             self.data_dir: Path | None = Path(data_dir or default_data_dir()).resolve()
             self.records = load_records(self.data_dir)
@@ -62,6 +68,10 @@ class ReplayServer(CheckedLatency, ReplayBase):
         self._tokens: dict[str, float] = {}
         self._set_up(host, port, latency, faults, verbose)
         self.state = ReplayState(parse_rate_limit(rate_limit))
+        self.live = live
+        self._initial_results = load_initial_results(live.initial_results, self.data_dir or default_data_dir()) \
+            if live is not None else []
+        self.live_season: LiveSeason | None = self._live_season()
 
     @property
     def base_url(self) -> str:
@@ -76,23 +86,31 @@ class ReplayServer(CheckedLatency, ReplayBase):
         return sum(len(rows) for rows in self.records.values())
 
     def now(self) -> datetime:
-        """The wall clock the answers follow (UTC)."""
-        return datetime.now(timezone.utc)
+        """The wall clock the answers follow (UTC; a live weekend's own clock, if it has one)."""
+        return self.live.now() if self.live is not None else datetime.now(timezone.utc)
 
     def answer(self, endpoint: str, query: str, now: datetime | None = None) -> tuple[int, object]:
-        """HTTP status and JSON payload of ``GET /v1/<endpoint>?<query>``."""
-        return answer_query(self.records, endpoint, query)
+        """HTTP status and JSON payload of ``GET /v1/<endpoint>?<query>`` (live: as of `now`, default now)."""
+        if self.live_season is None:
+            return answer_query(self.records, endpoint, query)
+        return self.live_season.answer(endpoint, query, now or self.now())
 
     def session_running(self, now: datetime | None = None) -> bool:
-        """Whether a session runs now, so the free tier is locked out (only a live weekend has one)."""
-        return False
+        """Whether a live session runs, so the free tier is locked out (never without a live weekend)."""
+        return self.live_season is not None and self.live_season.session_running(now or self.now())
+
+    def live_timeline(self, now: datetime | None = None) -> dict:
+        """Same dict as ``GET /__replay/live``: the live weekend's clock, sessions and events as of `now`."""
+        if self.live_season is None:
+            raise RuntimeError("this replay serves no live weekend (ReplayServer(live=LiveWeekend(...)))")
+        return self.live_season.timeline(now or self.now())
 
     def set_rate_limit(self, spec: RateLimitSpec) -> None:
         """Change the rules at run time (None disables); the window is kept."""
         self.state.set_rules(parse_rate_limit(spec))
 
     def reset(self) -> None:
-        """Clear stats and the rate-limit window; a lock-out starts again."""
+        """Clear stats and the rate-limit window; a lock-out starts again (a live weekend keeps its clock)."""
         self.state.reset()
         self.faults.restart()
 
@@ -110,8 +128,15 @@ class ReplayServer(CheckedLatency, ReplayBase):
         return expiry is not None and time.monotonic() < expiry
 
     def start(self) -> "ReplayServer":
+        """Serve; a live weekend's t0 counts from now."""
         self.faults.restart()
+        self.live_season = self._live_season()
         return super().start()
+
+    def _live_season(self) -> LiveSeason | None:
+        if self.live is None:
+            return None
+        return LiveSeason(self.live, self.records, self.now(), self._initial_results)
 
     def __repr__(self) -> str:
         source = self.data_dir or "<records>"

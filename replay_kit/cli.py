@@ -43,9 +43,11 @@ def add_fault_arguments(parser: argparse.ArgumentParser, answered: str, seed_fla
     other spelling of it in `seed_flags`)."""
     parser.add_argument("--faults", type=float, default=0.0, metavar="RATE",
                         help=f"share of {answered} answered with an injected fault (0..1, default 0)")
-    parser.add_argument("--fault-kinds", default="all", metavar="LIST", help=f"comma-separated, among {','.join(KINDS)}")
+    parser.add_argument("--fault-kinds", default="all", metavar="LIST",
+                        help=f"comma-separated, among {','.join(KINDS)}")
     parser.add_argument(*seed_flags, "--fault-seed", dest="fault_seed", type=int, default=0,
-                        metavar="SEED" if seed_flags else "FAULT_SEED", help="seed of the fault draw (reproducible runs)")
+                        metavar="SEED" if seed_flags else "FAULT_SEED",
+                        help="seed of the fault draw (reproducible runs)")
 
 
 def add_verbose_argument(parser: argparse.ArgumentParser) -> None:

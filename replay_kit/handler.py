@@ -54,14 +54,14 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ data requests
 
-    def _admit(self, endpoint: str, path: str, query: str) -> Admission | None:
-        """The limiter's admission of a data request, or None when it was refused (the 429 answered and logged).
-        A 429 storm refuses every request."""
+    def _admit(self, endpoint: str, path: str, query: str, **extra) -> Admission | None:
+        """The limiter's admission of a data request, or None when it was refused (the 429 answered and logged,
+        with `extra` fields). A 429 storm refuses every request."""
         state = self.replay.state
         admission = state.admit(endpoint, storm=self.replay.storming)
         if admission.accepted:
             return admission
-        state.log(admission, path, query, 429)
+        state.log(admission, path, query, 429, **extra)
         self._send(429, *self.throttled)
         return None
 
