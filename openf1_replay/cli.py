@@ -6,9 +6,9 @@ import argparse
 import os
 import textwrap
 
-from replay_kit.cli import (EXIT_RUNTIME, EXIT_USAGE, add_fault_arguments, add_location_arguments,  # noqa: F401
-                            add_verbose_argument, banner_extras, check_port, env_number, fault_plan, replay_parser,
-                            resolve_host, serve, with_extras)
+from replay_kit.cli import EXIT_RUNTIME, EXIT_USAGE  # noqa: F401 - this command's exit codes, as before
+from replay_kit.cli import (add_fault_arguments, add_location_arguments, add_verbose_argument, banner_extras,
+                            check_port, env_number, fault_plan, replay_parser, resolve_host, serve, with_extras)
 from replay_kit.ratelimit import parse_rate_limit
 
 from .live import LiveWeekend, scenario_names
