@@ -3,7 +3,7 @@
 Season-level endpoints in Jolpica's exact form (MRData envelope, every value a string, Jolpica's key order and
 formatting), with Jolpica's paging (rows, not races; limit at most 100), its limits (4/second and 500/hour in
 fixed windows, 429 `Request was throttled.`), 403 for cache-busting parameters, injected faults and the
-``/__replay/*`` controls of the OpenF1 replay, whose pieces it reuses.
+``/__replay/*`` controls of ``replay_kit``, which the three replays stand on.
 
     from jolpica_replay import JolpicaReplayServer
     with JolpicaReplayServer(data_dir="recordings/jolpica", rate_limit=None) as srv:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
-from openf1_replay.cli import EXIT_RUNTIME, EXIT_USAGE  # noqa: F401 - this command's exit codes, as before
-from openf1_replay.cli import banner_extras, check_port, parse_number, resolve_host, serve, with_extras
-from openf1_replay.faults import KINDS, FaultPlan, parse_kinds
+from replay_kit.cli import EXIT_RUNTIME, EXIT_USAGE  # noqa: F401 - this command's exit codes, as before
+from replay_kit.cli import (add_fault_arguments, add_location_arguments, add_verbose_argument, banner_extras,
+                            check_port, fault_plan, parse_number, replay_parser, resolve_host, serve, with_extras)
+from replay_kit.faults import KINDS
 
 from .dump import DATA_DIR_ENV, default_data_dir
 from .server import JOLPICA_RATE_LIMIT, JolpicaReplayServer
@@ -33,10 +33,8 @@ Controls: GET /__replay/stats, GET /__replay/health, POST /__replay/reset."""
 
 def build_parser() -> argparse.ArgumentParser:
     env = os.environ.get
-    parser = argparse.ArgumentParser(prog=f"python -m {PROGRAM}", description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="the Ergast CSV export (see below)")
-    parser.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    parser = replay_parser(PROGRAM, DESCRIPTION, EPILOG)
+    add_location_arguments(parser, "the Ergast CSV export (see below)")
     parser.add_argument("--port", default=env("JOLPICA_REPLAY_PORT", str(DEFAULT_PORT)),
                         help="port, 0 = any free port (default %(default)s)")
     parser.add_argument("--rate-limit", default=env("JOLPICA_REPLAY_RATE_LIMIT", JOLPICA_RATE_LIMIT), metavar="SPEC",
@@ -44,22 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--time-scale", default=env("JOLPICA_REPLAY_TIME_SCALE", "1"), metavar="S",
                         help="divide every limit period by S, e.g. 3600 makes the hour a second (default %(default)s)")
     parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS", help="delay before each answer")
-    parser.add_argument("--faults", type=float, default=0.0, metavar="RATE",
-                        help="share of requests answered with an injected fault (0..1, default 0)")
-    parser.add_argument("--fault-kinds", default="all", metavar="LIST",
-                        help=f"comma-separated, among {','.join(KINDS)}")
-    parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draw (reproducible runs)")
-    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    add_fault_arguments(parser, "requests")
+    add_verbose_argument(parser)
     return parser
 
 
 def create_server(args: argparse.Namespace) -> JolpicaReplayServer:
     port, time_scale = parse_number(args.port, int, "port"), parse_number(args.time_scale, float, "time scale")
     check_port(port)
-    faults = FaultPlan(rate=args.faults, seed=args.fault_seed, kinds=parse_kinds(args.fault_kinds))
     return JolpicaReplayServer(args.data_dir or default_data_dir(), host=resolve_host(args.host, "JOLPICA_REPLAY_HOST"),
                                port=port, rate_limit=args.rate_limit, time_scale=time_scale, latency=args.latency,
-                               verbose=args.verbose, faults=faults)
+                               verbose=args.verbose, faults=fault_plan(args))
 
 
 def banner(server: JolpicaReplayServer, load_seconds: float) -> str:

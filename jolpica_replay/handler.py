@@ -12,7 +12,7 @@ import re
 import time
 from urllib.parse import parse_qsl
 
-from openf1_replay.handler import CONTROL_PREFIX, JSON_TYPE, ReplayRequestHandler, encode_json
+from replay_kit.handler import CONTROL_PREFIX, FAULT_STATUS, JSON_TYPE, ReplayRequestHandler, encode_json
 
 from .tables import ENDPOINTS, envelope, paging
 
@@ -66,14 +66,12 @@ class JolpicaRequestHandler(ReplayRequestHandler):
     def _serve_route(self, path: str, query: str, route: re.Match) -> None:
         endpoint = route["endpoint"] or "races"
         state = self.replay.state
-        admission = state.admit(endpoint, storm=time.monotonic() < self.replay.storm_until)
-        if not admission.accepted:
-            state.log(admission, path, query, 429)
-            self._send(429, *self.throttled)
+        admission = self._admit(endpoint, path, query)
+        if admission is None:
             return
         fault = self.replay.faults.draw(endpoint)
         if fault is not None and self._inject(fault):
-            state.log(admission, path, query, int(fault) if fault.isdigit() else 0)
+            state.log(admission, path, query, FAULT_STATUS.get(fault, 0))
             return
         if self.replay.latency > 0:
             time.sleep(self.replay.latency)

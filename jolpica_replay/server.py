@@ -4,7 +4,7 @@
         requests.get(f"{srv.base_url}/2022/results.json", params={"limit": 100})
 
 Limits: Jolpica's `4/second;500/hour` unless told otherwise, in fixed windows counting every request (see
-`openf1_replay.ratelimit.FixedWindowLimiter`); `time_scale` S divides every period (S=3600 makes the hour a
+`replay_kit.ratelimit.FixedWindowLimiter`); `time_scale` S divides every period (S=3600 makes the hour a
 second). Controls: ``GET /__replay/stats``, ``GET /__replay/health``, ``POST /__replay/reset``.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openf1_replay.faults import FaultPlan
-from openf1_replay.ratelimit import FixedWindowLimiter, RateLimitSpec, parse_rate_limit
-from openf1_replay.server import DEFAULT_HOST, ReplayBase, scaled
-from openf1_replay.state import ReplayState
+from replay_kit.faults import FaultPlan
+from replay_kit.ratelimit import FixedWindowLimiter, RateLimitSpec, parse_rate_limit, scaled
+from replay_kit.server import DEFAULT_HOST, ReplayBase
+from replay_kit.state import ReplayState
 
 from .dump import ErgastDump, default_data_dir, dump_folder, load_dump
 from .handler import API_PREFIX, JolpicaRequestHandler

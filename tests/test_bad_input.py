@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from openf1_replay import ReplayServer, load_records
-from openf1_replay.faults import FaultPlan
+from replay_kit.faults import FaultPlan
 from tests.recorded import load
 from tests.support import broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
 

@@ -18,7 +18,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from openf1_replay import ReplayServer, load_records
-from openf1_replay.faults import FaultPlan
+from replay_kit.faults import FaultPlan
 from tests.support import Beat, Worker, broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
 from workers.ratelimit import parse_rates
 from workers.sources.thirdturn.client import user_agent

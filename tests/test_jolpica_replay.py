@@ -23,8 +23,8 @@ import yaml
 from jolpica_replay import JolpicaReplayServer, load_dump, scaled
 from jolpica_replay.dump import dump_folder
 from jolpica_replay.tables import paging
-from openf1_replay.faults import FaultPlan
-from openf1_replay.ratelimit import FixedWindowLimiter, RateRule, parse_rate_limit
+from replay_kit.faults import FaultPlan
+from replay_kit.ratelimit import FixedWindowLimiter, RateRule, parse_rate_limit
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("JOLPICA_REPLAY_DIR") or REPO / "recordings" / "jolpica").resolve()

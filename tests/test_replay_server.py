@@ -23,7 +23,7 @@ import requests
 
 from openf1_replay import ReplayServer, load_records, max_in_window, parse_rate_limit
 from openf1_replay.loader import default_data_dir, endpoint_for_filename
-from openf1_replay.ratelimit import RateRule
+from replay_kit.ratelimit import RateRule
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = (REPO / "recordings" / "openf1").resolve()
@@ -240,29 +240,18 @@ def test_the_default_data_dir_is_the_env_var_or_the_repository_s_recordings_what
 # ---------------------------------------------------------------- rate limit, latency, stats
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.53", "::1", "[::1]", "localhost", " LocalHost "])
-def test_loopback_addresses_are_recognised(address):
-    from openf1_replay.hosts import is_loopback
-
-    assert is_loopback(address)
-
-
-@pytest.mark.parametrize("address", ["0.0.0.0", "", "::", "192.0.2.7", "flower.internal", "127.0.0.1.example"])
-def test_every_other_address_counts_as_reachable(address):
-    from openf1_replay.hosts import is_loopback
-
-    assert not is_loopback(address)
-
-
 def test_a_host_from_the_environment_must_be_loopback_and_one_on_the_command_line_is_taken_as_given(monkeypatch):
-    from openf1_replay.cli import resolve_host
+    from openf1_replay.cli import _create_server, build_parser
+    from replay_kit.cli import resolve_host
 
     monkeypatch.setenv("OPENF1_REPLAY_HOST", "localhost")
-    assert resolve_host(None) == "localhost"
+    assert resolve_host(None, "OPENF1_REPLAY_HOST") == "localhost"
     monkeypatch.setenv("OPENF1_REPLAY_HOST", "0.0.0.0")
-    with pytest.raises(ValueError, match="refusing non-loopback host '0.0.0.0'"):
-        resolve_host(None)
-    assert resolve_host("0.0.0.0") == "0.0.0.0"
+    with pytest.raises(ValueError, match="refusing non-loopback host '0.0.0.0' from OPENF1_REPLAY_HOST"):
+        resolve_host(None, "OPENF1_REPLAY_HOST")
+    assert resolve_host("0.0.0.0", "OPENF1_REPLAY_HOST") == "0.0.0.0"
+    with pytest.raises(ValueError, match="from OPENF1_REPLAY_HOST"):  # the command asks before loading anything
+        _create_server(build_parser().parse_args(["--port", "0"]))
 
 
 def test_rate_limit_specs_parse_into_rules():

@@ -124,7 +124,7 @@ def test_a_redirect_is_followed_to_its_page(wiki):
 
 
 def test_a_cut_page_is_retried_and_a_page_always_cut_fails_as_unavailable(wiki_pages):
-    from openf1_replay.faults import FaultPlan
+    from replay_kit.faults import FaultPlan
     from thirdturn_replay import ThirdTurnReplayServer
 
     plan = FaultPlan(rate=1.0, kinds=("truncated",), endpoints=(HUB,))

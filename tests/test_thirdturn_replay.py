@@ -20,8 +20,8 @@ from urllib.robotparser import RobotFileParser
 import pytest
 import requests
 
-from openf1_replay.faults import FaultPlan
-from openf1_replay.ratelimit import FixedWindowLimiter, RateRule, SlidingWindowLimiter, parse_rate_limit
+from replay_kit.faults import FaultPlan
+from replay_kit.ratelimit import FixedWindowLimiter, RateRule, SlidingWindowLimiter, parse_rate_limit
 from thirdturn_replay import ThirdTurnReplayServer, TitleRules, default_robots, load_pages
 from thirdturn_replay.cli import main as cli_main
 from thirdturn_replay.cli import parse_redirects

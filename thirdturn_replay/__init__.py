@@ -3,7 +3,7 @@
 Each recorded ``*.html`` under the data directory is served byte for byte at ``/wiki/<its wgPageName>`` (and
 ``/w/index.php?title=``), with MediaWiki's title rules (301 to the canonical URL, 404 "There is currently no text
 in this page"), a redirect table, a robots.txt, a polite-crawler limit (1 request per 5 s by default, 429 with
-Retry-After), injected faults and the ``/__replay/*`` controls of the OpenF1 replay, whose pieces it reuses.
+Retry-After), injected faults and the ``/__replay/*`` controls of ``replay_kit``, which the three replays stand on.
 Content of the pages: The Third Turn (thethirdturn.com), CC BY-NC-SA 4.0.
 
     from thirdturn_replay import ThirdTurnReplayServer

@@ -7,9 +7,10 @@ import argparse
 import os
 from pathlib import Path
 
-from openf1_replay.cli import EXIT_RUNTIME, EXIT_USAGE  # noqa: F401 - this command's exit codes, as before
-from openf1_replay.cli import banner_extras, check_port, parse_number, resolve_host, serve, with_extras
-from openf1_replay.faults import KINDS, FaultPlan, parse_kinds
+from replay_kit.cli import EXIT_RUNTIME, EXIT_USAGE  # noqa: F401 - this command's exit codes, as before
+from replay_kit.cli import (add_fault_arguments, add_location_arguments, add_verbose_argument, banner_extras,
+                            check_port, fault_plan, parse_number, replay_parser, resolve_host, serve, with_extras)
+from replay_kit.faults import KINDS
 
 from .pages import DATA_DIR_ENV, default_data_dir
 from .server import POLITE_RATE_LIMIT, ThirdTurnReplayServer
@@ -33,10 +34,8 @@ POST /__replay/reset. Content: The Third Turn, CC BY-NC-SA 4.0."""
 
 def build_parser() -> argparse.ArgumentParser:
     env = os.environ.get
-    parser = argparse.ArgumentParser(prog=f"python -m {PROGRAM}", description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="recorded pages (see below)")
-    parser.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    parser = replay_parser(PROGRAM, DESCRIPTION, EPILOG)
+    add_location_arguments(parser, "recorded pages (see below)")
     parser.add_argument("--port", default=env("THIRDTURN_REPLAY_PORT", str(DEFAULT_PORT)),
                         help="port, 0 = any free port (default %(default)s)")
     parser.add_argument("--rate-limit", default=env("THIRDTURN_REPLAY_RATE_LIMIT", POLITE_RATE_LIMIT),
@@ -50,12 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--redirect-status", type=int, choices=(301, 200), default=301,
                         help="301 (default) or 200: serve NEW's page at /wiki/OLD as MediaWiki does")
     parser.add_argument("--robots", type=Path, default=None, metavar="FILE", help="robots.txt to serve instead")
-    parser.add_argument("--faults", type=float, default=0.0, metavar="RATE",
-                        help="share of page views answered with an injected fault (0..1, default 0)")
-    parser.add_argument("--fault-kinds", default="all", metavar="LIST", help=f"comma-separated, among {','.join(KINDS)}")
-    parser.add_argument("--seed", "--fault-seed", dest="seed", type=int, default=0,
-                        help="seed of the fault draw (reproducible runs)")
-    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    add_fault_arguments(parser, "page views", seed_flags=("--seed",))
+    add_verbose_argument(parser)
     return parser
 
 
@@ -72,11 +67,10 @@ def parse_redirects(pairs: list[str]) -> dict[str, str]:
 def create_server(args: argparse.Namespace) -> ThirdTurnReplayServer:
     port, time_scale = parse_number(args.port, int, "port"), parse_number(args.time_scale, float, "time scale")
     check_port(port)
-    faults = FaultPlan(rate=args.faults, seed=args.seed, kinds=parse_kinds(args.fault_kinds))
     robots = args.robots.read_text(encoding="utf-8") if args.robots else None
     return ThirdTurnReplayServer(args.data_dir or default_data_dir(), host=resolve_host(args.host, "THIRDTURN_REPLAY_HOST"),
                                  port=port, rate_limit=args.rate_limit, time_scale=time_scale, latency=args.latency,
-                                 faults=faults, redirects=parse_redirects(args.redirect),
+                                 faults=fault_plan(args), redirects=parse_redirects(args.redirect),
                                  redirect_status=args.redirect_status, robots=robots, verbose=args.verbose)
 
 

@@ -1,5 +1,5 @@
 """HTTP handler: the wiki's URLs (``/wiki/<title>``, ``/w/index.php?title=``, ``/robots.txt``) plus the
-``/__replay/*`` controls of the OpenF1 replay.
+``/__replay/*`` controls of ``replay_kit``.
 
 Every request but the controls, in this order: the limit (fixed windows, robots.txt and 404s count too; over it
 429 with Retry-After); then the route. A page view goes through MediaWiki's steps: a bad title is 400; a title
@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qsl, unquote
 
-from openf1_replay.handler import CONTROL_PREFIX, FAULT_STATUS, ReplayRequestHandler
+from replay_kit.handler import CONTROL_PREFIX, FAULT_STATUS, ReplayRequestHandler
 
 from .bodies import NOT_FOUND, bad_title, missing_page, too_many_requests
 from .pages import title_path
@@ -61,7 +61,7 @@ class WikiRequestHandler(ReplayRequestHandler):
 
     def _serve_wiki(self, path: str, query: str) -> None:
         replay = self.replay
-        admission = replay.state.admit(path, storm=time.monotonic() < replay.storm_until)
+        admission = replay.state.admit(path, storm=replay.storming)
         agent = self.headers.get("User-Agent", "")
         disallowed = path != ROBOTS_PATH and not replay.robots.allows(agent, path + (f"?{query}" if query else ""))
         self._title = None

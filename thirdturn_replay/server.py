@@ -15,9 +15,9 @@ import math
 from pathlib import Path
 from typing import Mapping
 
-from openf1_replay.faults import FaultPlan
-from openf1_replay.ratelimit import RateLimitSpec, describe_rules, parse_rate_limit
-from openf1_replay.server import DEFAULT_HOST, CheckedLatency, ReplayBase, scaled
+from replay_kit.faults import FaultPlan
+from replay_kit.ratelimit import RateLimitSpec, describe_rules, parse_rate_limit, scaled
+from replay_kit.server import DEFAULT_HOST, CheckedLatency, ReplayBase
 
 from .handler import WikiRequestHandler
 from .pages import Page, TitleRules, default_data_dir, load_pages, title_path

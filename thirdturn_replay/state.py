@@ -1,12 +1,12 @@
-"""Request statistics of the wiki replay: the OpenF1 replay's counters and log, plus what a crawler's manners
+"""Request statistics of the wiki replay: the kit's counters and log, plus what a crawler's manners
 are judged by (statuses, titles, User-Agents, requests robots.txt disallows, 429s)."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from openf1_replay.ratelimit import FixedWindowLimiter, RateRule
-from openf1_replay.state import Admission, ReplayState
+from replay_kit.ratelimit import FixedWindowLimiter, RateRule
+from replay_kit.state import Admission, ReplayState
 
 MAX_DISALLOWED_PATHS = 1000
 

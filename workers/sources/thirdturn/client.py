@@ -11,15 +11,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from urllib.robotparser import RobotFileParser
 
 import requests
 
 from workers.errors import BadArgument, IngestionError, PermanentError, RateLimited, UpstreamUnavailable, classify_status
+from workers.hosts import is_loopback_url
 from workers.http import USER_AGENT, Answer, SourceClient
 from workers.ratelimit import FleetLimiter, Rate
 from workers.sources.thirdturn.settings import ThirdTurnSettings
@@ -48,15 +48,6 @@ def user_agent(contact: str) -> str:
     site = USER_AGENT[USER_AGENT.find("(") + 1:USER_AGENT.rfind(")")]
     return f"{project} (+{site}; {contact})" if contact else f"{project} (+{site})"
 
-
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def classify(path: str, status: int, body: str, retry_after: float | None = None) -> IngestionError | None:
@@ -90,7 +81,7 @@ class ThirdTurnClient(SourceClient):
     def require_manners(self) -> None:
         """The live wiki is crawled only with a contact in the User-Agent and under the fleet limit (a replay on
         this machine may go without either)."""
-        if is_loopback(self.base_url):
+        if is_loopback_url(self.base_url):
             return
         if not self.contact:
             raise BadArgument("THIRDTURN_CONTACT is not set: the crawler names a contact (an e-mail address or URL) "

@@ -1,9 +1,10 @@
-"""Upstream faults, injected at random but reproducibly (a seeded generator), for chaos tests.
+"""Upstream faults, injected at random but reproducibly (a seeded generator), for chaos tests of every replay.
 
 Kinds: `500` (HTML body), `502`, `503`, `504`, `slow` (answers after `slow_seconds`, past a client's read
 timeout), `close` (the connection is closed without an answer), `truncated` (200 with half a JSON body),
-`429` (a burst: every request refused with plain `Rate exceeded`, no Retry-After, for `storm_seconds`).
-A `lockout` answers every data request with 401 `Session in progress` for its first seconds.
+`429` (a burst: every request refused with the replay's 429 answer for `storm_seconds`).
+A `lockout` refuses every data request for its first seconds with the replay's lock-out answer (OpenF1's:
+401 `Session in progress`).
 `refuse_ranges` names endpoints whose range queries (`meeting_key>=A&meeting_key<=B`: a whole season at once)
 always get 504 Gateway Time-out, as a gateway gives up on a query too big to answer in time; a query for one
 key is answered as usual.
@@ -14,8 +15,8 @@ from __future__ import annotations
 import random
 import threading
 import time
-from urllib.parse import unquote
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 KINDS = ("500", "502", "503", "504", "slow", "close", "truncated", "429")
 HTML_ERRORS = {
@@ -24,7 +25,6 @@ HTML_ERRORS = {
     503: b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
     504: b"<html><head><title>504 Gateway Time-out</title></head><body><h1>504 Gateway Time-out</h1></body></html>",
 }
-SESSION_IN_PROGRESS = b'{"detail":"Session in progress. Data will be available after the session ends."}'
 
 
 @dataclass

@@ -49,9 +49,16 @@ class ReplayState:
             wait = 0.0 if accepted or storm else self._limiter.retry_after(now)
             return Admission(now, accepted, self._generation, wait)
 
-    def log(self, admission: Admission, path: str, query: str, status: int, authenticated: bool = False) -> None:
-        """Append a log entry unless stats were reset since the admission."""
-        entry = {"t": admission.t, "path": path, "query": query, "status": status, "auth": authenticated}
+    def unmetered(self) -> Admission:
+        """An admission for a request answered before the limiter is asked (counted neither as a request nor as
+        rejected), so that it can still be logged."""
+        with self._lock:
+            return Admission(time.monotonic(), False, self._generation)
+
+    def log(self, admission: Admission, path: str, query: str, status: int, authenticated: bool = False,
+            **extra) -> None:
+        """Append a log entry (with a replay's `extra` fields) unless stats were reset since the admission."""
+        entry = {"t": admission.t, "path": path, "query": query, "status": status, "auth": authenticated, **extra}
         with self._lock:
             if admission.generation == self._generation:
                 self._log.append(entry)

@@ -7,7 +7,8 @@ number before a unit: ``30/10s``, ``3/second;30/minute``, ``30/1s``,
 for every rule, fewer than N requests were accepted in the last PERIOD seconds
 (the window ``(now - PERIOD, now]`` on ``time.monotonic``).  Rejected requests
 do not count.  ``FixedWindowLimiter`` counts per fixed window instead (see there).
-The limiters are not thread safe by themselves; the caller locks.
+The limiters are not thread safe by themselves; the caller locks.  ``scaled`` divides
+every period by a time scale (a replay run faster than real time).
 """
 
 from __future__ import annotations
@@ -77,6 +78,13 @@ def _unit_seconds(word: str) -> float | None:
 
 def describe_rules(rules: Iterable[RateRule]) -> str:
     return ";".join(str(rule) for rule in rules) or "none"
+
+
+def scaled(rules: list[RateRule], time_scale: float) -> list[RateRule]:
+    """The rules with every period divided by `time_scale`."""
+    if time_scale <= 0:
+        raise ValueError(f"time scale must be > 0, got {time_scale}")
+    return [RateRule(rule.limit, rule.period / time_scale) for rule in rules]
 
 
 def max_in_window(timestamps: Iterable[float], seconds: float) -> int:
