@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Sequence
 
-from openf1_replay.hosts import is_loopback
+from workers.hosts import is_loopback
 from workers.settings import SettingsError, get_settings
 
 EXIT_USAGE = 2

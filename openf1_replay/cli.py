@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
+from workers.hosts import is_loopback
+
 from .faults import KINDS, FaultPlan, parse_kinds
-from .hosts import is_loopback
 from .loader import DATA_DIR_ENV, LOADING_RULE, default_data_dir
 from .ratelimit import describe_rules, parse_rate_limit
 from .server import DEFAULT_HOST, BackgroundServer, ReplayServer

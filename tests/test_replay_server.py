@@ -242,14 +242,14 @@ def test_the_default_data_dir_is_the_env_var_or_the_repository_s_recordings_what
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.53", "::1", "[::1]", "localhost", " LocalHost "])
 def test_loopback_addresses_are_recognised(address):
-    from openf1_replay.hosts import is_loopback
+    from workers.hosts import is_loopback
 
     assert is_loopback(address)
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0", "", "::", "192.0.2.7", "flower.internal", "127.0.0.1.example"])
 def test_every_other_address_counts_as_reachable(address):
-    from openf1_replay.hosts import is_loopback
+    from workers.hosts import is_loopback
 
     assert not is_loopback(address)
 

@@ -1,5 +1,6 @@
-"""Which addresses only this machine can reach: the replay server's and Flower's launcher's rule for a bind
-address that needs no opt-in. Standard library only, so both packages import it without their settings."""
+"""Which addresses only this machine can reach: Flower's launcher's and the replay servers' rule for a bind address
+that needs no opt-in. Standard library only, so both import it without any settings; it lives here, in the
+runtime package, because the image has Flower but no replay server."""
 
 from __future__ import annotations
 
