@@ -42,7 +42,7 @@ def test_two_migrators_at_once_create_the_database_and_the_schema_once(scratch_u
     assert again.returncode == 0 and "none pending" in again.stdout
     with psycopg.connect(scratch_url) as conn:
         versions = conn.execute('SELECT count(*) FROM "SchemaMigrations"').fetchone()[0]
-    assert versions == len(list((REPO / "migrations").glob("*.sql")))
+    assert versions == len(list((REPO / "workers" / "db" / "migrations").glob("*.sql")))
 
 
 def columns(conn, table: str) -> dict[str, tuple[str, str]]:

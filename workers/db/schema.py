@@ -1,4 +1,5 @@
-"""Migrations (SQL files in `migrations/`) and the start-up check of the indexes the upserts rely on."""
+"""Migrations (SQL files in `workers/db/migrations/`, installed with the package) and the start-up check of the
+indexes the upserts rely on."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from workers.errors import SchemaMissing
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")  # package data: found wherever it is installed
 _MIGRATION_LOCK = 7_351_902_113  # pg_advisory_lock key: one migrator at a time
 
 # (table, columns) pairs that must carry a unique index: every ON CONFLICT target of the workers.
