@@ -9,6 +9,7 @@ session runs). Prints the requests of a race week (the Monday before a chosen we
 a quiet week (the summer break), by kind of read. No database, no worker: the planner is pure.
 
     .venv/bin/python bench/live_paper.py [--weekend 1242] [--quiet-week 2024-08-05] [--publish-after 600]
+    FOLLOW_TICK=0 BEAT_SYNC_RECENT_EVERY=3600 .venv/bin/python bench/live_paper.py    # the schedule before
 """
 
 from __future__ import annotations
@@ -63,9 +64,9 @@ def steady(round_: FollowedRound, rules: Rules, since: datetime, publish_after: 
 
 
 def simulate(rounds: list[FollowedRound], rules: Rules, tick: timedelta, recent_every: timedelta, recent_days: int,
-             since: datetime, until: datetime, publish_after: timedelta) -> Counter:
-    """Requests by kind of read between `since` and `until`, the follow tick every `tick`, beat's recent sync
-    every `recent_every`."""
+             since: datetime, until: datetime, publish_after: timedelta, following: bool = True) -> Counter:
+    """Requests by kind of read between `since` and `until`, the follow tick every `tick` (unless not
+    `following`: FOLLOW_TICK=0, as before it existed), beat's recent sync every `recent_every`."""
     counts: Counter = Counter()
     by_key = {r.key: steady(r, rules, since, publish_after) for r in rounds}
     calendar_read_at: datetime | None = since - rules.calendar_every  # the deployment ran before `since`
@@ -74,7 +75,7 @@ def simulate(rounds: list[FollowedRound], rules: Rules, tick: timedelta, recent_
         near = tuple(r for r in by_key.values()  # what the tick loads (workers/db/follow.rounds_near)
                      if r.end >= now - rules.horizon and r.start <= now + rules.lookahead)
         state = SourceState("openf1", near, True, calendar_read_at, False)
-        for read in (r for r in plan(state, rules, now) if r.at <= now):
+        for read in (r for r in plan(state, rules, now) if r.at <= now and following):
             if read.what == CALENDAR:
                 calendar_read_at = now
                 counts["calendar reads"] += CALENDAR_REQUESTS
@@ -125,7 +126,7 @@ def main() -> int:
                          (f"quiet week ({quiet:%Y-%m-%d} to +7 days)", quiet)):
         counts = simulate(rounds, rules, tick, timedelta(seconds=settings.BEAT_SYNC_RECENT_EVERY),
                           settings.BEAT_RECENT_DAYS, since, since + timedelta(days=7),
-                          timedelta(seconds=args.publish_after))
+                          timedelta(seconds=args.publish_after), following=settings.FOLLOW_TICK > 0)
         following = sum(n for kind, n in counts.items() if kind != "beat's recent sync")
         print(f"{label}: {sum(counts.values())} requests ({following} following the season: "
               + ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) + ")")
