@@ -42,6 +42,14 @@ def bounded(countdown: float) -> float:
     return min(countdown, 0.8 * get_settings().REDIS_VISIBILITY_TIMEOUT)
 
 
+def comeback_lead(source: sources.Source | None, started: float) -> float:
+    """How long before its slot a throttled task comes back: THROTTLE_LEAD, plus the time this execution took to
+    reach its first request (the next one goes over the same ground first)."""
+    first = resources.first_slot_at(source)
+    replay = 0.0 if first is None else min(max(0.0, first - started), REPLAY_LEAD_MAX)
+    return THROTTLE_LEAD + replay
+
+
 def describe(exc: BaseException) -> str:
     """An error as the run table and logs show it: our own messages carry no secret and no result value."""
     if isinstance(exc, IngestionError):
@@ -49,8 +57,11 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}"
 
 
-# A throttled task comes back this much before its slot, so it starts on time.
+# A throttled task comes back this much before its slot, plus as long as it took to reach its first request this
+# time (a re-scheduled dispatcher goes over what it landed again before it asks for the next one), at most
+# REPLAY_LEAD_MAX: so it asks on time and sleeps the last moments in-process instead of losing the slot.
 THROTTLE_LEAD = 0.2
+REPLAY_LEAD_MAX = 0.8
 
 
 class SyncTask(Task):
@@ -67,13 +78,13 @@ class SyncTask(Task):
         try:
             outcome = super().__call__(*args, **kwargs)
         except (Throttled, LockedOut) as exc:  # a wait for a slot, or for a lock-out's end: no error spent
-            wait = exc.wait if isinstance(exc, Throttled) else float(exc.retry_after or 0.0)
+            wait = exc.wait - comeback_lead(source, started) if isinstance(exc, Throttled) \
+                else float(exc.retry_after or 0.0)
             throttles = resources.note_throttle(source, self.request.id)
             log.info("%s %s %s: again in %.1fs (wait %d)", self.name,
                      "throttled" if isinstance(exc, Throttled) else "locked out", kwargs, wait, throttles)
             ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=True)
-            raise self.retry(exc=exc, countdown=bounded(max(0.0, wait - THROTTLE_LEAD)),
-                             max_retries=self.request.retries + 1)
+            raise self.retry(exc=exc, countdown=bounded(max(0.0, wait)), max_retries=self.request.retries + 1)
         except (RetryableError, SoftTimeLimitExceeded) as caught:
             exc = caught if isinstance(caught, RetryableError) else UpstreamUnavailable(
                 "ran past its soft time limit (a hung request?): tried again, from what it landed")

@@ -63,6 +63,71 @@ def test_text_lines_keep_celerys_layout_and_json_lines_are_one_object_each():
     assert {"time", "logger", "process"} <= set(record)
 
 
+def outcome_line(name: str, kwargs: dict, returned: dict) -> dict:
+    """The JSON line of Celery's task-outcome record for a task that returned `returned`."""
+    from workers.logs import configure
+
+    logger = logging.getLogger("tests.logs.outcome")
+    logger.handlers, logger.propagate = [], False
+    logger.setLevel(logging.INFO)
+    stream = io.StringIO()
+    logger.addHandler(logging.StreamHandler(stream))
+    configure(logger, "json")
+    data = {"id": "0b1c", "name": name, "kwargs": repr(kwargs), "return_value": repr(returned), "runtime": 0.25}
+    logger.info("Task %(name)s[%(id)s] succeeded in %(runtime)ss: %(return_value)s", data, extra={"data": data})
+    return json.loads(stream.getvalue())
+
+
+def test_a_task_outcome_in_json_carries_its_run_source_round_duration_and_counts_as_fields():
+    record = outcome_line("sync_results", {"run_id": "r-1", "source": "openf1", "season": 2024, "round_key": "1229"},
+                          {"round_key": "1229", "requests": 0, "written": 44, "deleted": 2, "quarantined": 1,
+                           "changes": 3})
+    assert {k: record[k] for k in ("task_id", "task_name", "run_id", "source", "season", "round_key", "duration",
+                                    "written", "deleted", "quarantined", "changes", "requests")} == {
+        "task_id": "0b1c", "task_name": "sync_results", "run_id": "r-1", "source": "openf1", "season": 2024,
+        "round_key": "1229", "duration": 0.25, "written": 44, "deleted": 2, "quarantined": 1, "changes": 3,
+        "requests": 0}
+
+
+def test_a_dispatcher_s_run_is_its_own_task_id_and_only_counts_become_fields():
+    record = outcome_line("sync_season", {"include_results": True},
+                          {"run_id": "0b1c", "rounds": 24, "requests": 5, "include_results": True, "position": 1})
+    assert record["run_id"] == "0b1c" and record["rounds"] == 24 and record["requests"] == 5
+    assert "position" not in record and "include_results" not in record
+
+
+def test_a_line_may_carry_its_own_fields(monkeypatch):
+    from workers.logs import configure
+
+    logger = logging.getLogger("tests.logs.extra")
+    logger.handlers, logger.propagate = [], False
+    logger.setLevel(logging.INFO)
+    stream = io.StringIO()
+    logger.addHandler(logging.StreamHandler(stream))
+    configure(logger, "json")
+    logger.info("landed", extra={"source": "jolpica", "requests": 2, "secret_thing": "x"})
+    record = json.loads(stream.getvalue())
+    assert record["source"] == "jolpica" and record["requests"] == 2 and "secret_thing" not in record
+
+
+def test_log_level_is_checked_and_wins_over_the_command_s_own_only_when_it_is_set(monkeypatch):
+    from workers import logs
+    from workers.settings import SettingsError, get_settings, load_settings
+
+    monkeypatch.setenv("LOG_LEVEL", "loud")
+    with pytest.raises(SettingsError, match="LOG_LEVEL"):
+        load_settings()
+    get_settings.cache_clear()
+    try:
+        monkeypatch.setenv("LOG_LEVEL", "debug")
+        assert logs.level() == logging.DEBUG
+        get_settings.cache_clear()
+        monkeypatch.delenv("LOG_LEVEL")
+        assert logs.level() is None
+    finally:
+        get_settings.cache_clear()
+
+
 def test_a_bad_log_format_stops_the_program_naming_the_setting(monkeypatch):
     from workers.settings import SettingsError, load_settings
 
@@ -116,6 +181,12 @@ def test_a_json_worker_log_has_task_fields_and_no_spoiler_or_secret(json_worker,
     outcomes = [r for r in records if r["logger"] == "celery.app.trace" and " succeeded in " in r["message"]]
     assert {r["task_name"] for r in outcomes} >= {"sync_season", "sync_sessions", "sync_entrants", "sync_results"}
     assert all(r["task_id"] in r["message"] and isinstance(r["duration"], float) for r in outcomes)
+    steps = [r for r in outcomes if r["task_name"] in ("sync_sessions", "sync_entrants", "sync_results")]
+    assert steps and all(r["run_id"] == run["id"] and r["source"] == "openf1" and r["round_key"] and
+                         isinstance(r["written"], int) for r in steps)
+    dispatcher, = [r for r in outcomes if r["task_name"] == "sync_season"]
+    # the dispatcher makes every request of the run (the sponsor's token among them)
+    assert dispatcher["run_id"] == run["id"] and dispatcher["rounds"] == 25 and dispatcher["requests"] == run["requests"]
     assert all(r.get("task_id") for r in records if r["logger"] == "parcferme.tasks")
     assert any("no_such_task" in r["message"] for r in records)
 

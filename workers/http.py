@@ -56,7 +56,7 @@ class SourceClient:
         self.session.headers["User-Agent"] = USER_AGENT
         self.requests_made = 0
         self._prepaid = 0
-        self._slots_taken = 0
+        self.first_slot_at: float | None = None  # time.monotonic() of the task execution's first slot asked
 
     @property
     def timeouts(self) -> tuple[float, float]:
@@ -65,9 +65,9 @@ class SourceClient:
     # -- slots of the fleet limit ------------------------------------------------------------------------------
 
     def begin(self) -> None:
-        """Start of a task execution: slot numbering restarts so a re-scheduled task finds its reservation."""
+        """Start of a task execution: nothing prepaid, no slot asked yet."""
         self._prepaid = 0
-        self._slots_taken = 0
+        self.first_slot_at = None
 
     def reserve(self, n: int) -> None:
         """Take the slots of the next n requests at once (they then go back to back)."""
@@ -76,25 +76,26 @@ class SourceClient:
             self._prepaid = n
 
     def take_slot(self, owner: str | None = None) -> None:
+        if self.first_slot_at is None:
+            self.first_slot_at = time.monotonic()
         if self._prepaid > 0:
             self._prepaid -= 1
         elif self.limiter is not None:
             self.limiter.acquire(owner or self._owner())
 
-    def _owner(self, request: str | None = None) -> str:
-        """The reservation name of the task's next logical request: the same on every run of the task. Named by
-        the request itself when given, since a re-scheduled task skips what it already landed and its n-th request
-        is not its earlier run's n-th: the slot reserved for a page is found again by that page."""
-        if request is not None:
-            return f"{current_owner.get() or uuid.uuid4().hex}#{request}"
-        self._slots_taken += 1
-        return f"{current_owner.get() or uuid.uuid4().hex}#{self._slots_taken}"
+    def _owner(self) -> str:
+        """The reservation's name: the running task's id (outside a task, a name of its own). A task holds at most
+        one reservation at a time, the slot of the request it was throttled on (a slot used is given back at once),
+        and, re-scheduled, sends whatever request comes first on that slot: a dispatcher that landed a page since
+        may first ask for another (its next page, learnt from the one it landed), and a reservation named by its
+        request would be left unused, a hole in the source's limit that nobody fills."""
+        return current_owner.get() or uuid.uuid4().hex
 
     # -- requests --------------------------------------------------------------------------------------------
 
     def fetch(self, target: str) -> Answer:
         """`GET {base}/{target}` (path and query), retried in-process while the waits are short."""
-        owner = self._owner(target)
+        owner = self._owner()
         for attempt in range(1, self.max_attempts + 1):
             self.take_slot(owner)
             try:

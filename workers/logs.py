@@ -1,13 +1,18 @@
-"""Logging of the worker and beat processes: text or JSON lines (LOG_FORMAT), the task's id and name on every
-line logged inside a task, and no secret in any line.
+"""Logging of the worker and beat processes: text or JSON lines (LOG_FORMAT) at LOG_LEVEL, the task's id and name
+on every line logged inside a task, and no secret in any line.
 
 Applied through Celery's logging signals, so `celery -A tasks worker|beat` need no option. Every handler
 Celery installs (root, `celery.task`, multiprocessing) gets the same formatter and the redaction filter.
-The task-outcome line is Celery's own (`Task sync_results[id] succeeded in 0.05s: {counts}`); in JSON it
-carries `task_id`, `task_name` and `duration` as fields. Task results are counts only (SPEC §3)."""
+The task-outcome line is Celery's own (`Task sync_results[id] succeeded in 0.05s: {counts}`). In JSON every line
+logged for a task carries what can be queried as fields: `task_id`, `task_name`, the run's `run_id`, `source`,
+`round_key` and `season` (from the task's keyword arguments), and on its outcome line `duration` and the counts it
+returned (`requests`, `written`, `deleted`, `quarantined`, `changes`, `rounds`, `statuses`). A line may add such
+fields itself (`log.info(…, extra={"requests": 3})`). Task results are counts only (SPEC §3), and only the
+counts named here become fields."""
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import sys
@@ -18,6 +23,7 @@ from celery._state import get_current_task
 from celery.signals import after_setup_logger, after_setup_task_logger, celeryd_after_setup, celeryd_init
 from celery.utils.log import get_multiprocessing_logger
 
+from workers.pipeline.kinds import KINDS
 from workers.redaction import redact
 from workers.settings import get_settings
 
@@ -38,18 +44,56 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+# The keyword arguments of a task that say which run, source, round and season a line is about.
+CONTEXT = ("run_id", "source", "round_key", "season")
+# The counts a task returns (or a line adds) that become fields: counts only, never a result value.
+COUNTS = ("rounds", "requests", "written", "deleted", "quarantined", "changes", "statuses")
+FIELDS = CONTEXT + COUNTS + ("duration",)
+# A dispatcher's run is the dispatcher's own task id.
+DISPATCHERS = frozenset(kind.task for kind in KINDS.values())
+
+
 def task_fields(record: logging.LogRecord) -> dict[str, Any]:
-    """task_id and task_name of the task the line belongs to; `duration` on Celery's task-outcome line."""
-    data = getattr(record, "data", None)  # celery.app.trace passes id, name, runtime of the outcome
+    """The task the line belongs to (id, name), its run, source, round and season; on Celery's task-outcome line
+    its duration and the counts it returned; and any field the line itself carries (`extra=`)."""
+    data = getattr(record, "data", None)  # celery.app.trace passes id, name, kwargs, runtime, return value
     if isinstance(data, dict) and data.get("id"):
-        fields = {"task_id": data["id"], "task_name": data.get("name")}
+        fields = {"task_id": data["id"], "task_name": data.get("name"),
+                  **_context(_literal(data.get("kwargs")), data["id"], data.get("name"))}
         if isinstance(data.get("runtime"), (int, float)):
             fields["duration"] = round(float(data["runtime"]), 4)
-        return fields
-    task = get_current_task()
-    if task is not None and task.request is not None and task.request.id:
-        return {"task_id": task.request.id, "task_name": task.name}
-    return {}
+        fields.update(_counts(_literal(data.get("return_value"))))
+    else:
+        task = get_current_task()
+        fields = {}
+        if task is not None and task.request is not None and task.request.id:
+            fields = {"task_id": task.request.id, "task_name": task.name,
+                      **_context(task.request.kwargs or {}, task.request.id, task.name)}
+    fields.update({name: getattr(record, name) for name in FIELDS if name in record.__dict__})
+    return fields
+
+
+def _literal(text: Any) -> Any:
+    """A value Celery logged as its repr (a task's keyword arguments, its return value), or None."""
+    if isinstance(text, dict):
+        return text
+    try:
+        return ast.literal_eval(text) if isinstance(text, str) else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _context(kwargs: Any, task_id: str, task_name: str | None) -> dict[str, Any]:
+    found = {k: kwargs[k] for k in CONTEXT if isinstance(kwargs, dict) and kwargs.get(k) is not None}
+    if "run_id" not in found and task_name in DISPATCHERS:
+        found["run_id"] = task_id
+    return found
+
+
+def _counts(returned: Any) -> dict[str, int]:
+    if not isinstance(returned, dict):
+        return {}
+    return {k: v for k, v in returned.items() if k in COUNTS and isinstance(v, int) and not isinstance(v, bool)}
 
 
 class TextFormatter(logging.Formatter):
@@ -102,14 +146,22 @@ def _early_worker_logging(**_: Any) -> None:
     if get_settings().LOG_FORMAT == "json" and not root.handlers:
         logging.captureWarnings(True)
         root.addHandler(logging.StreamHandler(sys.__stderr__))
-        root.setLevel(logging.INFO)
+        root.setLevel(level() or logging.INFO)
         configure(root)
+
+
+def level() -> int | None:
+    """LOG_LEVEL when it is set (in the environment or .env): it wins over the command's --loglevel."""
+    settings = get_settings()
+    return logging.getLevelName(settings.LOG_LEVEL) if "LOG_LEVEL" in settings.model_fields_set else None
 
 
 @after_setup_logger.connect
 def _setup_root_logger(logger: logging.Logger, **_: Any) -> None:
     logging.captureWarnings(True)
     configure(logger)
+    if level() is not None:
+        logger.setLevel(level())
     multiprocessing_logger = get_multiprocessing_logger()
     if multiprocessing_logger is not None:
         configure(multiprocessing_logger)

@@ -40,6 +40,7 @@ if held[1] then
     for member in string.gmatch(held[2], '[^,]+') do redis.call('ZREM', KEYS[i], member) end
   end
   redis.call('DEL', owner_key)
+  redis.call('INCR', ARGV[#ARGV])  -- a slot its owner came back too late for: lost
 end
 local x = math.max(now, cool)
 for i = 3, #KEYS do
@@ -138,6 +139,7 @@ class FleetLimiter:
         args = [n, self.grace, self.spacing, self._ttl, owner]
         for rate in self.rates:
             args += [rate.limit, rate.period]
+        args.append(f"{self.prefix}:stats:lost")
         at, now, _ = self._reserve(keys=self._keys(owner), args=args)
         return float(at), float(now)
 
@@ -165,6 +167,6 @@ class FleetLimiter:
         return float(self._cool(keys=keys, args=[wait, self.cooldown_base, self.cooldown_max, COOL_DOWN_MEMORY]))
 
     def stats(self) -> dict[str, int]:
-        names = ("429", "throttled")
+        names = ("429", "throttled", "lost")
         values = self.redis.mget([f"{self.prefix}:stats:{n}" for n in names])
         return {n: int(v or 0) for n, v in zip(names, values)}

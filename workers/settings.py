@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     RESUME_STALLED_AFTER: int | None = Field(None, ge=10)  # None: twice REDIS_VISIBILITY_TIMEOUT
     RESUME_MAX_RESENDS: int = Field(3, ge=0, le=100)
     DB_POOL_MAX_SIZE: int = Field(4, ge=1)
-    LOG_LEVEL: str = "INFO"
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     LOG_FORMAT: Literal["text", "json"] = "text"
     # A day: the follow tick keeps the season in motion fresh (FOLLOW_*); the recent sync is its safety net.
     BEAT_SYNC_RECENT_EVERY: float = Field(86400.0, ge=1)
@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     FOLLOW_CALENDAR_EVERY: float = Field(3600.0, ge=1)
     FOLLOW_RESULTS_EVERY: float = Field(300.0, ge=1)
     FOLLOW_CORRECTIONS_AT: str = "3600,86400,259200,1209600"
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("DATABASE_URL")
     @classmethod

@@ -65,6 +65,11 @@ def note_throttle(source: Source | None, task_id: str) -> int:
     return int(count)
 
 
+def first_slot_at(source: Source | None) -> float | None:
+    """When (time.monotonic()) the running task execution first asked its source for a slot, if it did."""
+    return client(source).first_slot_at if source is not None else None
+
+
 def throttles_of(source: Source | None, task_id: str) -> int:
     return int(shared_redis().get(_waits_key(source, task_id)) or 0) if source is not None else 0
 

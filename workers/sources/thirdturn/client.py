@@ -115,7 +115,7 @@ class ThirdTurnClient(SourceClient):
     def _fetch_robots(self) -> str:
         """robots.txt through the fleet limit. None there (4xx): everything is allowed (RFC 9309); the server
         failing (5xx, no answer): nothing is, for now (retried later)."""
-        self.take_slot(self._owner(ROBOTS_PATH))
+        self.take_slot(self._owner())
         self.requests_made += 1
         try:
             response = self.session.get(f"{self.base_url}/{ROBOTS_PATH}", timeout=self.timeouts)
