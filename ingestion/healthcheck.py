@@ -111,7 +111,7 @@ def check_indexes(settings: Settings, timeout: float) -> str:
     with psycopg.connect(settings.DATABASE_URL, connect_timeout=max(1, round(timeout))) as conn:
         missing = missing_indexes(conn)
     if missing:
-        raise IngestionError(f"{len(missing)} unique index(es) missing, run python -m ingestion db migrate: "
+        raise IngestionError(f"{len(missing)} unique index(es) missing, run python -m ingestion.db migrate: "
                              + "; ".join(missing))
     return "every unique index the upserts rely on is present"
 
