@@ -115,7 +115,8 @@ def retry_reason(run: dict | None, requests_then: int | None) -> str | None:
     age = (datetime.now(timezone.utc) - run["last_retry_at"]).total_seconds()
     if age > RETRY_SHOWN_FOR or (requests_then is not None and run["requests"] > requests_then):
         return None
-    return f"{run['last_retry']} ({run['retries']} retries so far)"
+    retries = run["retries"]
+    return f"{run['last_retry']} ({retries} {'retry' if retries == 1 else 'retries'} so far)"
 
 
 # -- the time left ----------------------------------------------------------------------------------------------
