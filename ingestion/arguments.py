@@ -45,11 +45,13 @@ def run_id(text: str) -> str:
                                          f"(e.g. 3f2b9c1e-…), got {text!r}") from None
 
 
-def limit(text: str) -> int:
-    """How many rows: a whole number between 1 and 1000."""
-    if not text.strip().isdigit() or not 1 <= int(text) <= 1000:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 1000, got {text!r}")
-    return int(text)
+def checked_limit(value: int) -> int:
+    """How many rows a command shows: between 1 and 1000, else refused (exit 2)."""
+    from workers.errors import BadArgument
+
+    if not 1 <= value <= 1000:
+        raise BadArgument(f"--limit must be between 1 and 1000, got {value}")
+    return value
 
 
 def add_results_flags(parser: argparse.ArgumentParser,

@@ -11,7 +11,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
-from ingestion.arguments import limit, run_id
+from ingestion.arguments import checked_limit, run_id
 from ingestion.exits import EXIT_OK, command_main, program
 from ingestion.preflight import database
 from ingestion.progress import run_seconds
@@ -25,7 +25,7 @@ ROUND_COLUMNS = ("season", "round", "status", "requests", "rows w/d", "quarantin
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--limit", type=limit, default=20, help="how many runs (default 20, at most 1000)")
+    parser.add_argument("--limit", type=int, default=20, help="how many runs (default 20, at most 1000)")
     parser.add_argument("--json", action="store_true", help="machine output: a JSON list of runs")
     actions = parser.add_subparsers(dest="action", metavar="show RUN_ID")
     show = actions.add_parser("show", help="one run: its rounds, errors, retries and quarantined records",
@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         return show(args.run_id, args.json)
     from workers.db.runs import list_runs
 
+    checked_limit(args.limit)
     with database() as conn:
         found = list_runs(conn, args.limit)
     print(json.dumps([as_json(r) for r in found], indent=2) if args.json else table(found))

@@ -14,17 +14,18 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from ingestion.arguments import limit
+from ingestion.arguments import checked_limit
 from ingestion.exits import EXIT_OK, command_main
 from ingestion.preflight import database
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--limit", type=limit, default=12, help="upcoming events shown per source (default 12)")
+    parser.add_argument("--limit", type=int, default=12, help="upcoming events shown per source (default 12)")
     parser.add_argument("--json", action="store_true", help="machine output")
 
 
 def run(args: argparse.Namespace) -> int:
+    checked_limit(args.limit)
     from workers import sources
     from workers.db import follow as follow_db
     from workers.pipeline import follow
