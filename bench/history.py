@@ -45,7 +45,7 @@ import psycopg  # noqa: E402
 import redis  # noqa: E402
 
 from jolpica_replay import JolpicaReplayServer  # noqa: E402
-from ingestion.follow import record_run  # noqa: E402
+from ingestion.send import record_run, season_call  # noqa: E402
 from tests.support import client_app, content_hash, empty_tables, wait_for_run, worker_nodes  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 from workers.ratelimit import least_time, parse_rates  # noqa: E402
@@ -74,7 +74,7 @@ def sync_all(app, years: list[int], results: bool, timeout: float, interrupt=Non
     """One sync_season per year sent at once, each run recorded first, as `bulk_sync` does."""
     runs = [str(uuid.uuid4()) for _ in years]
     for run_id, year in zip(runs, years):
-        record_run(run_id, "sync_season", [year], {"include_results": results})
+        record_run(run_id, season_call("season", year), {"include_results": results})
         app.send_task("sync_season", args=[year], kwargs={"include_results": results}, task_id=run_id)
     if interrupt:
         interrupt()

@@ -35,7 +35,7 @@ os.environ.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, **FAST)
 
 import psycopg  # noqa: E402
 
-from ingestion.follow import record_run  # noqa: E402
+from ingestion.send import record_run, series_call  # noqa: E402
 from tests.support import client_app, empty_tables, wait_for_run, worker_nodes  # noqa: E402
 from thirdturn_replay import ThirdTurnReplayServer, load_pages  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
@@ -52,7 +52,7 @@ def crawl(app, series: str, refresh: bool = False) -> dict:
     options = {"include_results": True, "season": int(season) if season else None,
                **({"refresh": True} if refresh else {})}
     run_id = str(uuid.uuid4())
-    record_run(run_id, "sync_series", [title], options)
+    record_run(run_id, series_call(title), options)
     app.send_task("sync_series", args=[title], kwargs=options, task_id=run_id)
     return wait_for_run(DATABASE_URL, run_id, 3600)
 

@@ -1,10 +1,9 @@
-"""`python -m ingestion sync | rebuild | follow | runs | resume | status | verify | healthcheck | record`: the
-operators' commands.
+"""`parcferme COMMAND …` (the same program as `python -m ingestion COMMAND …`): every operator command.
 
-`sync` enqueues a run and follows it to the end (with no argument: the current season, results only once
-every meeting of it has ended, SPEC §3); every other command lives in its own module under `ingestion/` (also
-runnable as `python -m ingestion.<command>`).
-"""
+Each command is a module of `ingestion/` (COMMANDS below); only the chosen one is imported, so `--help` and
+`sync --help` answer without loading psycopg, pydantic or Celery. The seed's spellings keep working:
+`python -m ingestion.<module>` (healthcheck, bulk_sync, db, flower, …) runs the same command as
+`parcferme <command>`. Every command follows the exit-code table of ingestion/exits.py (shown by --help)."""
 
 from __future__ import annotations
 
@@ -12,116 +11,97 @@ import argparse
 import gc
 import importlib
 import sys
-from typing import Any
+from typing import NamedTuple
 
-from ingestion.follow import (EXIT_NO_WORKER, LONGEST_LOOK, add_results_flags, client_app, database, enqueue,
-                              follow, run_command, worker_answers)
+from ingestion import exits
+from ingestion.arguments import Parser
 
-SYNC_DESCRIPTION = ("Send a sync to the workers and follow the run until it ends. With no --year, --recent or "
-                    "--series: the current Formula 1 season, with results only once every meeting of it has ended "
-                    "(SPEC §3), unless --results or --no-results says otherwise. --series crawls a series of The "
-                    "Third Turn by its hub page's title (every season it lists, or --season).")
-COMMANDS = ("runs", "resume", "status", "verify", "healthcheck", "record")  # modules of ingestion/, see add_command
+DESCRIPTION = ("Parc Fermé's ingestion workers, for operators: send syncs and follow them, look at runs, check "
+               "the parts and the data, keep the database.")
 
 
-def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
-    """The whole command line; with `chosen`, only that command's module is imported (see add_command)."""
-    parser = argparse.ArgumentParser(prog="python -m ingestion", description="Parc Fermé ingestion workers")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sync_parser = sub.add_parser("sync", help="sync the current season (or --year, --recent) and wait for the run "
-                                              "to finish", description=SYNC_DESCRIPTION)
-    which = sync_parser.add_mutually_exclusive_group()
-    which.add_argument("--year", help="season to sync (2023 onwards; default: the current season)")
-    which.add_argument("--recent", type=int, metavar="DAYS", help="rounds of the last DAYS days")
-    which.add_argument("--series", metavar="HUB_TITLE",
-                       help="a series of The Third Turn by its hub page (e.g. Wisconsin_Challenge_Series)")
-    sync_parser.add_argument("--season", help="with --series: one season (a year, or 'latest'; default: every season "
-                                              "the hub lists)")
-    add_results_flags(sync_parser)
-    sync_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
-    sync_parser.add_argument("--poll", type=float, default=LONGEST_LOOK, help=argparse.SUPPRESS)
-    sync_parser.set_defaults(handler=sync)
-    rebuild_parser = sub.add_parser("rebuild", help="map a season again from the landed answers (no request) and "
-                                                    "wait for the run to finish")
-    rebuild_parser.add_argument("--year", required=True, help="season to rebuild (it must have been synced once)")
-    add_results_flags(rebuild_parser, "write no Results row (default: the results the landing holds)")
-    rebuild_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
-    rebuild_parser.add_argument("--poll", type=float, default=LONGEST_LOOK, help=argparse.SUPPRESS)
-    rebuild_parser.set_defaults(handler=rebuild)
-    follow_parser = sub.add_parser("follow", help="follow a run (e.g. again after Ctrl-C) until it ends")
-    follow_parser.add_argument("run_id", help="the run's id, as `sync` printed it or `runs` lists it")
-    follow_parser.add_argument("--timeout", type=float, default=None, help="stop following after this many seconds")
-    follow_parser.add_argument("--poll", type=float, default=LONGEST_LOOK, help=argparse.SUPPRESS)
-    follow_parser.set_defaults(handler=lambda a: follow(a.run_id, a.timeout, a.poll))
-    for name in COMMANDS:
-        add_command(sub, name, full=chosen in (None, name))
+class Command(NamedTuple):
+    module: str  # ingestion.<module>: its docstring describes the command
+    help: str  # its line in --help
+    arguments: str = "add_arguments"  # the module's function that adds its arguments
+    handler: str = "run"  # the module's function that runs it
+
+
+COMMANDS = {
+    "sync": Command("ingestion.sync", "send a sync (the current season, --year, --recent or --series) and follow the "
+                                      "run to its end"),
+    "bulk-sync": Command("ingestion.bulk_sync", "sync several seasons (--all, --start-year) or series (--series, "
+                                                "--followed) and follow them all"),
+    "rebuild": Command("ingestion.sync", "map a season again from the landed answers (no request) and follow the run",
+                       "add_rebuild_arguments", "rebuild"),
+    "follow": Command("ingestion.follow", "follow a run until it ends (e.g. again after Ctrl-C)"),
+    "runs": Command("ingestion.runs", "the latest runs; `runs show RUN_ID`: one run's rounds, errors, retries and "
+                                      "quarantined records"),
+    "resume": Command("ingestion.resume", "send again what a lost broker message left pending (the sweep beat runs)"),
+    "verify": Command("ingestion.verify", "check each season (or a series) against what its source lists now"),
+    "status": Command("ingestion.status", "each source's last read, the rounds under way and what is due next"),
+    "healthcheck": Command("ingestion.healthcheck", "check PostgreSQL, the indexes, Redis, the sources and the "
+                                                    "workers (exit 0 only if all pass)"),
+    "db": Command("ingestion.db", "the database's upkeep: migrate, check, audit, clean-racing"),
+    "flower": Command("ingestion.flower", "Flower on 127.0.0.1 (anything else needs FLOWER_BASIC_AUTH)"),
+    "record": Command("ingestion.record", "save a season's OpenF1 answers in the replay server's layout"),
+}
+ALIASES = {"bulk_sync": "bulk-sync"}  # the seed's module name, as a command
+
+
+class Version(argparse.Action):
+    """--version: the installed project's version, read only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit()
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("parcferme-ingestion")
+    except PackageNotFoundError:
+        return "(not installed: run from a source tree)"
+
+
+def build_parser(chosen: str | None = None, prog: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `chosen` (a command's name, or "" for none), only that command's module is
+    imported and the others are named with their help line only."""
+    parser = Parser(prog=prog or exits.program(), description=DESCRIPTION, epilog=exits.exit_code_table(),
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action=Version)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    chosen = ALIASES.get(chosen, chosen) if chosen is not None else None
+    for name, command in COMMANDS.items():
+        aliases = [alias for alias, target in ALIASES.items() if target == name]
+        if chosen is not None and chosen != name:
+            sub.add_parser(name, help=command.help, aliases=aliases)
+            continue
+        module = importlib.import_module(command.module)
+        described = sub.add_parser(name, help=command.help, aliases=aliases, description=module.__doc__,
+                                   epilog=exits.exit_code_table(), formatter_class=argparse.RawDescriptionHelpFormatter)
+        getattr(module, command.arguments)(described)
+        described.set_defaults(handler=getattr(module, command.handler))
     return parser
 
 
-def add_command(sub: argparse._SubParsersAction, name: str, full: bool) -> None:
-    """The command of module `ingestion.<name>`. Importing a command module loads what it needs (psycopg,
-    pydantic, …), so a command not chosen gets its name only: `sync --help` answers without any of them."""
-    if not full:
-        sub.add_parser(name)
-        return
-    module = importlib.import_module(f"ingestion.{name}")
-    command = sub.add_parser(name, help=module.HELP, description=module.__doc__)
-    module.add_arguments(command)
-    command.set_defaults(handler=module.run)
-
-
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "parcferme") -> int:
+    """The console script `parcferme`; `python -m ingestion` passes its own name (the commands it suggests read
+    as it was started)."""
     argv = sys.argv[1:] if argv is None else argv
-    chosen = argv[0] if argv and not argv[0].startswith("-") else None
-    args = build_parser(chosen).parse_args(argv)
-    return run_command(args.handler, args)
-
-
-def dispatcher_call(args: argparse.Namespace) -> tuple[str, list[Any], dict[str, Any]]:
-    """The dispatcher task `sync` sends, its arguments and options, checked: a series, the recent rounds, a season,
-    or by default the current season (its include_results stays as the flags say: None, SPEC §3's default,
-    without one)."""
-    from datetime import datetime, timezone
-
-    from workers.errors import BadArgument
-    from workers.pipeline.arguments import validate_days, validate_series_season, validate_year
-
-    if args.series is not None:
-        from workers.sources.thirdturn.titles import normalise_title
-
-        season = None if args.season is None else validate_series_season(args.season)
-        return "sync_series", [normalise_title(args.series)], {"season": season}
-    if args.season is not None:
-        raise BadArgument("--season goes with --series (a Formula 1 season is --year)")
-    if args.recent is not None:
-        return "sync_recent", [validate_days(args.recent)], {}
-    year = args.year if args.year is not None else datetime.now(timezone.utc).year
-    return "sync_season", [validate_year(year)], {}
-
-
-def sync(args: argparse.Namespace) -> int:
-    task_name, task_args, options = dispatcher_call(args)
-    return send_and_follow(task_name, task_args, args, **options)
-
-
-def rebuild(args: argparse.Namespace) -> int:
-    from workers.pipeline.arguments import validate_year
-
-    return send_and_follow("rebuild_season", [validate_year(args.year)], args)
-
-
-def send_and_follow(task_name: str, task_args: list, args: argparse.Namespace, **options: Any) -> int:
-    """Send a dispatcher by its registered name once the schema and a worker answer, then follow its run."""
-    with database():  # the schema the workers need is there (else: run the migrations), before anything is sent
-        pass
-    app = client_app()
-    if not worker_answers(app):
-        return EXIT_NO_WORKER
-    run_id = enqueue(app, task_name, task_args, args.include_results, **options)
-    return follow(run_id, args.timeout, args.poll)
+    exits.PROGRAM[0] = prog
+    chosen = argv[0] if argv and not argv[0].startswith("-") else ""
+    args = build_parser(chosen, prog).parse_args(argv)
+    return exits.run_command(args.handler, args)
 
 
 if __name__ == "__main__":
-    code = main()
+    code = main(prog="python -m ingestion")
     gc.freeze()  # about to exit: spare the interpreter collecting every object the command built (about 0.07 s)
     sys.exit(code)

@@ -1,4 +1,4 @@
-"""`python -m ingestion.flower [--address A] [--port P] [-- FLOWER OPTIONS…]`: Flower, safe by default.
+"""`flower [--address A] [--port P] [-- FLOWER OPTIONS…]`: Flower, safe by default.
 
 Flower binds every interface unless told otherwise and has no authentication of its own. This launcher
 binds 127.0.0.1 unless asked, refuses (exit 2) a non-loopback address without FLOWER_BASIC_AUTH
@@ -14,20 +14,15 @@ import os
 import sys
 from typing import Sequence
 
-from workers.hosts import is_loopback
-from workers.settings import SettingsError, get_settings
-
-EXIT_USAGE = 2
+from ingestion.exits import command_main
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.flower", description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--address", default="127.0.0.1",
                         help="interface to bind (default 127.0.0.1; anything else needs FLOWER_BASIC_AUTH)")
     parser.add_argument("--port", type=int, default=5555, help="port (default 5555)")
     parser.add_argument("flower_args", nargs=argparse.REMAINDER,
                         help="after `--`: more Flower options (never --basic-auth: use FLOWER_BASIC_AUTH)")
-    return parser
 
 
 def flower_command(address: str, port: int, extra: Sequence[str]) -> list[str]:
@@ -37,6 +32,9 @@ def flower_command(address: str, port: int, extra: Sequence[str]) -> list[str]:
 
 def check(args: argparse.Namespace) -> str | None:
     """The reason to refuse these arguments, or None."""
+    from workers.hosts import is_loopback
+    from workers.settings import get_settings
+
     extra = [a for a in args.flower_args if a != "--"]
     if any(a.lstrip("-").replace("-", "_").startswith("basic_auth") for a in extra):
         return "pass the credentials as FLOWER_BASIC_AUTH=user:password, not on the command line (ps shows it)"
@@ -50,6 +48,8 @@ def check(args: argparse.Namespace) -> str | None:
 
 def flower_env() -> dict[str, str]:
     """The environment for Flower: FLOWER_BASIC_AUTH from the settings (which may come from .env)."""
+    from workers.settings import get_settings
+
     env = dict(os.environ)
     secret = get_settings().FLOWER_BASIC_AUTH
     if secret is not None:
@@ -59,21 +59,23 @@ def flower_env() -> dict[str, str]:
     return env
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        problem = check(args)
-        env = flower_env()
-    except SettingsError as exc:
-        problem = str(exc)
+def run(args: argparse.Namespace) -> int:
+    """Refuse what check() refuses (exit 2), else exec Flower (this process becomes it)."""
+    from workers.errors import BadArgument
+
+    problem = check(args)
     if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        raise BadArgument(problem)
+    env = flower_env()
     command = flower_command(args.address, args.port, [a for a in args.flower_args if a != "--"])
     auth = "basic auth" if "FLOWER_BASIC_AUTH" in env else "no auth (loopback only)"
     print(f"starting Flower on {args.address}:{args.port} with {auth}", file=sys.stderr, flush=True)
     os.execvpe(command[0], command, env)
     return 0  # not reached
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return command_main(sys.modules[__name__], None if argv is None else list(argv))
 
 
 if __name__ == "__main__":

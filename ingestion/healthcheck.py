@@ -1,10 +1,11 @@
-"""`python -m ingestion.healthcheck [--skip NAMES] [--timeout S] [--json]`: is every part up?
+"""`healthcheck [--skip NAMES] [--timeout S] [--json]`: is every part up?
 
 One line per check, OK or FAIL with the reason: PostgreSQL reachable, the indexes the workers rely on,
 Redis reachable, OpenF1 reachable (one cheap request through the fleet's rate limit; "no results" counts as
-an answer), and live Celery workers answering a ping. Exit 0 only if every check that ran passed; `--skip`
-(e.g. `--skip openf1,workers`) leaves checks out, for a container's health check of one component.
-URLs are shown with their password redacted, and no error message carries one.
+an answer), The Third Turn crawlable, and live Celery workers answering a ping. Exit 0 only if every check that
+ran passed: 4 when PostgreSQL or Redis failed, 1 when another check did; `--skip` (e.g. `--skip openf1,workers`)
+leaves checks out, for a container's health check of one component. URLs are shown with their password
+redacted, and no error message carries one.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
-from ingestion.follow import EXIT_FAILED, EXIT_OK, command_main
+from ingestion.arguments import positive_seconds
+from ingestion.exits import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, command_main
 from workers.errors import BadArgument, IngestionError, RateLimited
 from workers.redaction import redact, redact_url, secrets_in
 from workers.settings import Settings, get_settings
 
-HELP = "check PostgreSQL, the indexes, Redis, OpenF1 and the Celery workers (exit 0 only if all pass)"
 CHECKS = ("postgres", "indexes", "redis", "openf1", "thirdturn", "workers")
+INFRASTRUCTURE = ("postgres", "redis")  # a failure of these exits 4 (unreachable), of any other 1
 
 
 @dataclass
@@ -36,7 +38,8 @@ class Check:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip", default="", metavar="NAMES", help=f"comma-separated checks to leave out: "
                                                                     f"{', '.join(CHECKS)}")
-    parser.add_argument("--timeout", type=float, default=3.0, help="seconds each check may take (default 3)")
+    parser.add_argument("--timeout", type=positive_seconds, default=3.0,
+                        help="seconds each check may take (default 3)")
     parser.add_argument("--json", action="store_true", help="machine output")
 
 
@@ -54,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"ok": healthy, "checks": [asdict(c) for c in results]}, indent=2))
     else:
         print("\n".join(f"{label(c.ok):4}  {c.name:8}  {c.detail}" for c in results))
+    if any(c.ok is False and c.name in INFRASTRUCTURE for c in results):
+        return EXIT_UNREACHABLE
     return EXIT_OK if healthy else EXIT_FAILED
 
 
@@ -191,7 +196,7 @@ def check_workers(settings: Settings, timeout: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return command_main(sys.modules[__name__], argv, formatter_class=argparse.RawDescriptionHelpFormatter)
+    return command_main(sys.modules[__name__], argv)
 
 
 if __name__ == "__main__":

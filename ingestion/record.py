@@ -14,20 +14,13 @@ import json
 import os
 import shutil
 import sys
-import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import Any
 
-from ingestion.follow import EXIT_OK, add_results_flags, command_main
-
-if TYPE_CHECKING:
-    from workers.http import Answer, SourceClient
-    from workers.sources.base import Source
-
-T = TypeVar("T")
-
-HELP = "save a season's OpenF1 responses in the replay server's layout"
+from ingestion.arguments import add_results_flags
+from ingestion.exits import EXIT_OK, command_main
+from ingestion.fetching import through_fleet_limit
 MEETING_ENDPOINTS = ("drivers",)
 SPOILER_ENDPOINTS = ("session_result", "starting_grid")  # SPEC §3: never requested with --no-results
 
@@ -111,31 +104,6 @@ def fetch(path: str, **params: Any) -> list[Any]:
     from workers.sources.openf1 import SOURCE
 
     return through_fleet_limit(SOURCE, lambda client: client.get(path, **params))
-
-
-def fetch_answer(source: "Source", target: str) -> "Answer":
-    """One `GET target` (path and query) of any source for a command, through its client and fleet limit: the
-    answer as received (the source decodes it)."""
-    return through_fleet_limit(source, lambda client: client.fetch(target))
-
-
-def through_fleet_limit(source: "Source", call: Callable[["SourceClient"], T]) -> T:
-    """`call(client)` with the source's client; a wait for the fleet's next slot is slept, not given up."""
-    from workers.errors import Throttled
-    from workers.pipeline.resources import client as source_client
-    from workers.ratelimit import current_owner
-
-    client = source_client(source)
-    owner = current_owner.set(f"cli-{uuid.uuid4().hex}")  # asking again finds the slot already reserved
-    try:
-        while True:
-            client.begin()
-            try:
-                return call(client)
-            except Throttled as exc:
-                time.sleep(exc.wait)
-    finally:
-        current_owner.reset(owner)
 
 
 def write_json(path: Path, records: list[Any]) -> None:

@@ -1,4 +1,4 @@
-"""`python -m ingestion status [--json] [--limit N]`: where each source stands, for an operator.
+"""`status [--json] [--limit N]`: where each source stands, for an operator.
 
 Per source: its last successful read (the newest answer it gave that the workers kept). For a source whose season
 is followed live (OpenF1): the rounds under way, whether it refuses reads now (a session runs and it locks its
@@ -14,10 +14,9 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from ingestion.follow import EXIT_OK, command_main, database
-from workers.errors import BadArgument
-
-HELP = "each source's last read, the rounds under way and what is due next (statuses, calendar, results)"
+from ingestion.arguments import checked_limit
+from ingestion.exits import EXIT_OK, command_main
+from ingestion.preflight import database
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,8 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 1 <= args.limit <= 1000:
-        raise BadArgument(f"--limit must be between 1 and 1000, got {args.limit}")
+    checked_limit(args.limit)
     from workers import sources
     from workers.db import follow as follow_db
     from workers.pipeline import follow

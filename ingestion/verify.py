@@ -20,8 +20,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ingestion.follow import EXIT_FAILED, EXIT_OK, command_main, database
-from ingestion.record import fetch, fetch_answer
+from ingestion.arguments import series_title
+from ingestion.exits import EXIT_FAILED, EXIT_OK, command_main
+from ingestion.fetching import fetch_answer
+from ingestion.preflight import database
 
 if TYPE_CHECKING:
     import psycopg
@@ -29,7 +31,6 @@ if TYPE_CHECKING:
     from workers.http import Answer
     from workers.sources.base import Request, Source
 
-HELP = "check each season against what its source lists, with counts per table, round and session type"
 SHOWN_KEYS = 20
 # What each source calls its rounds: the name of the comparison in the report ("meetings listed by OpenF1").
 ROUNDS_CALLED = {"openf1": "meetings", "jolpica": "races", "thirdturn": "races"}
@@ -62,10 +63,11 @@ def run(args: argparse.Namespace) -> int:
         raise BadArgument("--season goes with --series (a Formula 1 season is --year)")
     year = validate_year(args.year) if args.year is not None else None
     season = validate_series_season(args.season) if args.season is not None else None
+    title = series_title(args.series) if args.series is not None else None
     with database() as conn:
         report = {"tables": audit.racing_counts(conn), "latest_session": audit.latest_session(conn, year)}
-        if args.series is not None:
-            report["seasons"] = series_seasons(conn, args.series, season)
+        if title is not None:
+            report["seasons"] = series_seasons(conn, title, season)
         else:
             years = [year] if year is not None else audit.season_years(conn, FORMULA_1)
             here = {y: (audit.season_inventory(conn, y, FORMULA_1), held_here(conn, y)) for y in years}
@@ -76,15 +78,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def series_seasons(conn: "psycopg.Connection", title: str, season: int | str | None) -> dict[int, dict[str, Any]]:
-    """Each season of a series of The Third Turn: the races its season page lists now (hub and season pages
-    fetched afresh) against the rounds held here under that hub."""
+    """Each season of a series of The Third Turn (`title` as series_title read it): the races its season page lists
+    now (hub and season pages fetched afresh) against the rounds held here under that hub."""
     from workers import sources
     from workers.db import audit
     from workers.pipeline.arguments import LATEST
     from workers.rows import slugify
-    from workers.sources.thirdturn.titles import normalise_title
 
-    source = sources.get(sources.SERIES_SOURCE).scoped(normalise_title(title), latest=season == LATEST)
+    source = sources.get(sources.SERIES_SOURCE).scoped(title, latest=season == LATEST)
     answers = FreshAnswers(source)
     answers.fetch(source.catalog_requests())
     slug = slugify(source.hub(answers, source.series).name)
@@ -128,7 +129,8 @@ def compare(year: int, held: Held | None) -> dict[str, Any]:
     source = held.source
     found = {rounds_called(source.name): comparison(upstream_rounds(source, year), held.rounds)}
     if source.name == "openf1":  # OpenF1 lists every session of a season too (one request more)
-        found["sessions"] = comparison(keys_of(fetch("sessions", year=year), "session_key"), held.sessions)
+        listed = source.decode("sessions", fetch_answer(source, f"sessions?year={year}"))
+        found["sessions"] = comparison(keys_of(listed, "session_key"), held.sessions)
     return {"source": source.name, "compared": list(found), **found,
             "complete": not any(f["missing"] for f in found.values())}
 

@@ -23,7 +23,9 @@ trap cleanup EXIT
 
 # replay PREFIX MODULE PORT PATH PROBE [CLIENT_LIMIT [REPLAY_ARGS...]]: when PREFIX_BASE_URL is unset and the live
 # source's PROBE does not answer, serve the recorded data with MODULE on PORT and point PREFIX_BASE_URL at it
-# (the workers' limit: PREFIX_RATE_LIMIT, else CLIENT_LIMIT, else none).
+# (the workers' limit: PREFIX_RATE_LIMIT, else CLIENT_LIMIT, else none). A replay that exits (its data directory
+# missing, its port taken) or does not answer within 10 s stops the demo at once, saying so: a sync against a
+# source that cannot be reached would only retry for minutes.
 replay() {
   local prefix=$1 module=$2 port=$3 path=$4 probe=$5 client_limit=${6:-off} url="${1}_BASE_URL" limit="${1}_RATE_LIMIT"
   shift 6 2>/dev/null || shift $#
@@ -31,10 +33,20 @@ replay() {
   curl -sf -m 5 -o /dev/null "$probe" && return 0
   echo "$probe is not reachable: replaying the recorded data with $module on port $port"
   .venv/bin/python -m "$module" --port "$port" "$@" &
-  pids+=($!)
+  local pid=$!
+  pids+=("$pid")
   export "$url=http://127.0.0.1:$port$path"
   export "$limit=${!limit:-$client_limit}"
-  for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/__replay/health" && break; sleep 0.2; done
+  for _ in $(seq 1 50); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/__replay/health" && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "error: the $module replay did not start (its reason above): the demo stops here" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "error: the $module replay did not answer on port $port within 10 s: the demo stops here" >&2
+  exit 1
 }
 if [ -n "${YEAR:-}" ]; then
   replay OPENF1 openf1_replay "${OPENF1_REPLAY_PORT:-8765}" /v1 "https://api.openf1.org/v1/meetings?year=$YEAR"

@@ -83,14 +83,15 @@ class SyncTask(Task):
             throttles = resources.note_throttle(source, self.request.id)
             log.info("%s %s %s: again in %.1fs (wait %d)", self.name,
                      "throttled" if isinstance(exc, Throttled) else "locked out", kwargs, wait, throttles)
-            ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=True)
+            ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=True,
+                               reason=describe(exc) if isinstance(exc, LockedOut) else None)
             raise self.retry(exc=exc, countdown=bounded(max(0.0, wait)), max_retries=self.request.retries + 1)
         except (RetryableError, SoftTimeLimitExceeded) as caught:
             exc = caught if isinstance(caught, RetryableError) else UpstreamUnavailable(
                 "ran past its soft time limit (a hung request?): tried again, from what it landed")
             budget = get_settings().TASK_MAX_RETRIES + resources.throttles_of(source, self.request.id)
             if self.request.retries < budget:
-                ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=False)
+                ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=False, reason=describe(exc))
             raise self.retry(exc=exc, countdown=bounded(retry_countdown(exc, self.request.retries)), max_retries=budget)
         finally:
             current_owner.reset(owner)

@@ -76,10 +76,12 @@ def test_sync_no_results_waits_for_the_run_and_prints_counts_but_no_result(worke
 
 
 def test_sync_without_an_argument_means_the_current_season_with_results_left_to_spoiler_rules():
-    from ingestion.__main__ import build_parser, dispatcher_call
+    from ingestion.__main__ import build_parser
+    from ingestion.sync import dispatcher_call
 
     args = build_parser().parse_args(["sync"])
-    assert dispatcher_call(args) == ("sync_season", [datetime.now(timezone.utc).year], {})
+    call = dispatcher_call(args)
+    assert (call.task, call.argument, call.options) == ("sync_season", datetime.now(timezone.utc).year, {})
     assert args.include_results is None  # SPEC §3: the dispatcher includes results only once every meeting ended
 
 
@@ -101,7 +103,7 @@ def test_sync_without_an_argument_sends_sync_season_of_the_current_year_with_inc
 
 
 def test_the_worker_ping_returns_as_soon_as_a_worker_answers(worker):
-    from ingestion.follow import worker_answers
+    from ingestion.preflight import worker_answers
     from tests.support import client_app
 
     worker_answers(client_app(worker.broker_url))  # a worker that has only just started answers late once
@@ -111,26 +113,27 @@ def test_the_worker_ping_returns_as_soon_as_a_worker_answers(worker):
     assert time.monotonic() - started < 0.5  # the ping's timeout is 2 s: it must not be waited out
 
 
-def test_with_no_worker_the_ping_gives_up_after_two_seconds_and_says_how_to_start_one(capsys):
-    from ingestion.follow import worker_answers
+def test_with_no_worker_the_ping_gives_up_after_two_seconds_and_says_how_to_start_one():
+    from ingestion.exits import NoWorker
+    from ingestion.preflight import require_worker
     from tests.support import client_app
 
     started = time.monotonic()
-    assert not worker_answers(client_app(NOBODY))
+    with pytest.raises(NoWorker, match="celery -A tasks worker"):
+        require_worker(client_app(NOBODY))
     assert 1.9 <= time.monotonic() - started < 3.0
-    assert "celery -A tasks worker" in capsys.readouterr().err
 
 
 def test_a_sent_run_is_recorded_before_a_worker_takes_it_so_the_resume_sweep_sees_it_if_lost(clean_db):
     import redis
     from celery import Celery
 
-    from ingestion.follow import enqueue
+    from ingestion.send import enqueue, season_call
     from workers.db.runs import get_run
 
     app = Celery("test-client", broker=NOBODY, backend=NOBODY, set_as_current=False)
     try:
-        run_id = enqueue(app, "sync_season", [1988], True, refresh=True)  # no worker listens there
+        run_id = enqueue(app, season_call("season", 1988, refresh=True), True)  # no worker listens there
         run = get_run(clean_db, run_id)
     finally:
         redis.Redis.from_url(NOBODY).flushdb()  # the message goes, as a Redis that lost its data would lose it
@@ -139,12 +142,17 @@ def test_a_sent_run_is_recorded_before_a_worker_takes_it_so_the_resume_sweep_see
 
 
 def test_sync_series_sends_sync_series_with_its_title_normalised_and_season():
-    from ingestion.__main__ import build_parser, dispatcher_call
+    from ingestion.__main__ import build_parser
+    from ingestion.sync import dispatcher_call
 
     args = build_parser("sync").parse_args(["sync", "--series", "wisconsin Challenge_Series", "--season", "2007"])
-    assert dispatcher_call(args) == ("sync_series", ["Wisconsin_Challenge_Series"], {"season": 2007})
+    call = dispatcher_call(args)
+    assert (call.task, call.argument, call.options, call.source) == (
+        "sync_series", "Wisconsin_Challenge_Series", {"season": 2007}, "thirdturn")
     latest = build_parser("sync").parse_args(["sync", "--series", "NASCAR_Cup_Series_Central", "--season", "latest"])
-    assert dispatcher_call(latest) == ("sync_series", ["NASCAR_Cup_Series_Central"], {"season": "latest"})
+    call = dispatcher_call(latest)
+    assert (call.task, call.argument, call.options) == ("sync_series", "NASCAR_Cup_Series_Central",
+                                                        {"season": "latest"})
 
 
 def test_bulk_sync_takes_several_series_each_once(monkeypatch):

@@ -44,14 +44,39 @@ def on_a_terminal(*args: str, interrupt_after: str | None = None, timeout: float
     return proc.wait(timeout=30), out.decode(errors="replace")
 
 
-def test_on_a_terminal_sync_draws_a_live_bar_with_requests_waits_and_elapsed(worker, replay_log, clean_db, data_dir):
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def screen_lines(out: str) -> list[str]:
+    """The lines a terminal keeps of the output: escape sequences out, each line as last redrawn."""
+    return [ANSI.sub("", line.split("\r")[-1]) for line in out.replace("\r\n", "\n").split("\n")]
+
+
+def test_on_a_terminal_sync_draws_a_live_bar_then_leaves_the_runs_last_line(worker, replay_log, clean_db, data_dir):
     from tests import recorded
 
     meetings = recorded.season(data_dir, 2024).meetings
     code, out = on_a_terminal("sync", "--year", "2024", "--no-results")
     assert code == 0, out
-    assert "\r" in out and re.search(rf"\[#{{24}}\] {meetings}/{meetings} rounds · \d+ requests · \d+ rate-limit waits · \d+s", out)
+    assert "\x1b[" in out  # drawn in place
+    assert re.search(rf"\d+/{meetings} rounds · \d+ requests · \d+ rate-limit waits · \d+s", ANSI.sub("", out))
+    lines = [line for line in screen_lines(out) if line.strip()]
+    assert lines[0].startswith("sync_season(2024,) queued as run ")
+    assert re.match(rf"\[succeeded\] rounds {meetings}/{meetings}, 0 failed, \d+ requests", lines[-1]), lines
     assert not re.search(r"(?i)position|points", out)
+
+
+def test_on_a_terminal_several_runs_end_each_on_a_line_of_its_own_and_the_summary_after(worker, replay_log,
+                                                                                        clean_db, data_dir):
+    from tests import recorded
+
+    code, out = on_a_terminal("bulk-sync", "--start-year", "2023", "--end-year", "2024", "--no-results")
+    assert code == 0, out
+    lines = [line for line in screen_lines(out) if line.strip()]
+    for year in (2023, 2024):
+        meetings = recorded.season(data_dir, year).meetings
+        assert any(re.match(rf"{year}: \[succeeded\] rounds {meetings}/{meetings}, ", line) for line in lines), lines
+    assert lines[-1] == "2 of 2 runs succeeded", lines  # on its own line, not glued to a bar
 
 
 def test_ctrl_c_stops_following_not_the_run_and_says_how_to_follow_it_again(worker, replay_log, clean_db):

@@ -107,14 +107,14 @@ def test_list_runs_gives_every_run_exactly_as_get_run_does(clean_db):
 @pytest.mark.parametrize("limit", ["0", "1001"])
 def test_runs_refuses_a_limit_out_of_range(limit, database):
     outcome = run_cli("ingestion", "runs", "--limit", limit)
-    assert outcome.returncode == 2 and "--limit must be between 1 and 1000" in outcome.stderr
+    assert (outcome.returncode, outcome.stderr) == (2, f"error: --limit must be between 1 and 1000, got {limit}\n")
 
 
 @pytest.mark.parametrize("command", [["ingestion", "runs"], ["ingestion.verify"]])
 def test_with_postgresql_down_a_command_says_so_at_once_without_the_password(command):
     outcome = run_cli(*command, env={"DATABASE_URL": "postgresql://parcferme:s3cretpw@127.0.0.1:1/parcferme"},
                       timeout=15)
-    assert outcome.returncode == 1
+    assert outcome.returncode == 4
     assert "cannot reach PostgreSQL at postgresql://parcferme:***@127.0.0.1:1/parcferme" in outcome.stderr
     assert "s3cretpw" not in outcome.stdout + outcome.stderr
 
@@ -342,7 +342,7 @@ def test_healthcheck_reports_every_part_down_with_a_reason_and_no_password(datab
     env = {"DATABASE_URL": "postgresql://parcferme:s3cretpw@127.0.0.1:1/parcferme_test",
            "REDIS_URL": "redis://:r3dispw@127.0.0.1:1/0", "OPENF1_BASE_URL": "http://127.0.0.1:9/v1"}
     outcome = run_cli("ingestion.healthcheck", "--timeout", "1", env=env)
-    assert outcome.returncode == 1
+    assert outcome.returncode == 4  # PostgreSQL and Redis unreachable
     assert [line.split()[:2] for line in outcome.stdout.splitlines()] == [
         ["FAIL", "postgres"], ["FAIL", "indexes"], ["FAIL", "redis"], ["FAIL", "openf1"], ["FAIL", "thirdturn"],
         ["FAIL", "workers"]]
@@ -578,7 +578,9 @@ def test_resume_with_redis_unreachable_claims_nothing_and_says_so_without_the_pa
     clean_db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "UpdatedAt") VALUES (%s, 2024, \'1229\', '
                      'now() - interval \'1 day\')', [run_id])
     outcome = run_cli("ingestion", "resume", env={"REDIS_URL": "redis://:hunter2@127.0.0.1:9/0"})
-    assert outcome.returncode == 1, outcome.stderr
-    assert "cannot reach Redis at redis://:***@127.0.0.1:9/0: nothing was claimed or sent" in outcome.stderr
+    assert outcome.returncode == 4, outcome.stderr
+    assert outcome.stderr == ("error: cannot reach Redis at redis://:***@127.0.0.1:9/0: connection refused (is it "
+                              "running there?): start it (scripts/setup.sh starts a local one) or set REDIS_URL; "
+                              "nothing was claimed or sent\n")
     assert "hunter2" not in outcome.stdout + outcome.stderr
     assert clean_db.execute('SELECT "Resent" FROM "SyncRunRounds"').fetchone() == (0,)

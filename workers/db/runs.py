@@ -61,8 +61,13 @@ def add_round_counts(conn: psycopg.Connection, run_id: str, round_key: str, *, r
         [requests, written, deleted, quarantined, run_id, round_key])
 
 
-def count_retry(conn: psycopg.Connection, run_id: str, round_key: str | None, throttle: bool) -> None:
-    """One more retry (error) or throttle (wait for a source's slot) of a round step, or of the dispatcher."""
+def count_retry(conn: psycopg.Connection, run_id: str, round_key: str | None, throttle: bool,
+                reason: str | None = None) -> None:
+    """One more retry (error) or throttle (wait for a source's slot) of a round step, or of the dispatcher; with
+    `reason`, the run's latest retry and when (the command line shows why a run is retrying)."""
+    if reason is not None:
+        conn.execute('UPDATE "SyncRuns" SET "LastRetry" = %s, "LastRetryAt" = now() WHERE "Id" = %s',
+                     [reason, run_id])
     if round_key is None:
         column = "Throttles" if throttle else "Retries"
         conn.execute(f'UPDATE "SyncRuns" SET "{column}" = "{column}" + 1 WHERE "Id" = %s', [run_id])
@@ -70,6 +75,22 @@ def count_retry(conn: psycopg.Connection, run_id: str, round_key: str | None, th
     column = "Throttles" if throttle else "Retries"
     conn.execute(f'UPDATE "SyncRunRounds" SET "{column}" = "{column}" + 1, "UpdatedAt" = now() '
                  'WHERE "RunId" = %s AND "RoundKey" = %s', [run_id, round_key])
+
+
+def note_rounds_known(conn: psycopg.Connection, run_id: str, rounds: int) -> None:
+    """The rounds the season indexes read so far list (never fewer than a previous attempt of the dispatcher saw)."""
+    conn.execute('UPDATE "SyncRuns" SET "RoundsKnown" = GREATEST("RoundsKnown", %s) WHERE "Id" = %s',
+                 [rounds, run_id])
+
+
+def note_requests_ahead(conn: psycopg.Connection, run_id: str, ahead: int, again: bool = False) -> None:
+    """The requests the dispatcher still has to make: "RequestsExpected" becomes the run's requests so far plus
+    them; `again` adds them to what it expected (pages a later pass found: paging)."""
+    if again:
+        conn.execute('UPDATE "SyncRuns" SET "RequestsExpected" = coalesce("RequestsExpected", "Requests") + %s '
+                     'WHERE "Id" = %s', [ahead, run_id])
+    else:
+        conn.execute('UPDATE "SyncRuns" SET "RequestsExpected" = "Requests" + %s WHERE "Id" = %s', [ahead, run_id])
 
 
 def mark_round(conn: psycopg.Connection, run_id: str, round_key: str, status: str, error: str | None = None) -> None:
@@ -161,7 +182,8 @@ _RUN_SUMMARY = (
     'SELECT r."Id", r."Kind", r."Source", r."Arguments", r."IncludeResults", r."Status", r."StartedAt", '
     'r."FinishedAt", r."RoundsTotal", r."Requests", r."Error", r."Fallbacks", m.done, m.failed, m.requests, '
     'm.written, m.deleted, m.quarantined, m.first_error, r."Retries" + m.retries, r."Throttles" + m.throttles, '
-    'r."Resent" + m.resent FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE "Status" = \'done\') '
+    'r."Resent" + m.resent, r."RoundsKnown", r."RequestsExpected", r."LastRetry", r."LastRetryAt" '
+    'FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE "Status" = \'done\') '
     'AS done, count(*) FILTER (WHERE "Status" = \'failed\') AS failed, coalesce(sum("Requests"), 0) AS requests, '
     'coalesce(sum("RowsWritten"), 0) AS written, coalesce(sum("RowsDeleted"), 0) AS deleted, '
     'coalesce(sum("Quarantined"), 0) AS quarantined, coalesce(sum("Retries"), 0) AS retries, '
@@ -172,7 +194,7 @@ _RUN_SUMMARY = (
 _RUN_FIELDS = ("id", "kind", "source", "arguments", "include_results", "status", "started_at", "finished_at",
                "rounds_total", "dispatch_requests", "error", "fallbacks", "rounds_done", "rounds_failed",
                "round_requests", "rows_written", "rows_deleted", "quarantined", "first_round_error", "retries",
-               "throttles", "resent")
+               "throttles", "resent", "rounds_known", "requests_expected", "last_retry", "last_retry_at")
 
 
 def _run_of(row: tuple) -> dict[str, Any]:
@@ -196,6 +218,26 @@ def list_runs(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
     """The latest `limit` runs, newest first, each as get_run gives it."""
     rows = conn.execute(_RUN_SUMMARY + 'ORDER BY r."StartedAt" DESC, r."Id" LIMIT %s', [limit]).fetchall()
     return [_run_of(row) for row in rows]
+
+
+def run_rounds(conn: psycopg.Connection, run_id: str) -> list[dict[str, Any]]:
+    """The run's rounds in key order, each with its state, counts and error (never a result value)."""
+    rows = conn.execute(
+        'SELECT "Season", "RoundKey", "Status", "IncludeResults", "Requests", "RowsWritten", "RowsDeleted", '
+        '"Quarantined", "Retries", "Throttles", "Resent", "Error", "UpdatedAt" FROM "SyncRunRounds" '
+        'WHERE "RunId" = %s ORDER BY "Season" NULLS FIRST, length("RoundKey"), "RoundKey"', [run_id]).fetchall()
+    fields = ("season", "round", "status", "include_results", "requests", "rows_written", "rows_deleted",
+              "quarantined", "retries", "throttles", "resent", "error", "updated_at")
+    return [dict(zip(fields, row)) for row in rows]
+
+
+def run_quarantined(conn: psycopg.Connection, run_id: str) -> list[dict[str, Any]]:
+    """The records the run quarantined: source, endpoint, round, record key and reason (never the payload, which
+    may hold a result)."""
+    rows = conn.execute(
+        'SELECT "Source", "Endpoint", "RoundKey", "RecordKey", "Reason" FROM "QuarantinedRecords" WHERE "RunId" = %s '
+        'ORDER BY "RoundKey" NULLS FIRST, "Endpoint", "Id"', [run_id]).fetchall()
+    return [dict(zip(("source", "endpoint", "round", "record_key", "reason"), row)) for row in rows]
 
 
 def quarantine(conn: psycopg.Connection, run_id: str | None, source: str, round_key: str | None,

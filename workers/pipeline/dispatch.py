@@ -83,7 +83,9 @@ def dispatch(run_id: str, selection: Selection, now: datetime) -> Plan:
         index = source.rounds(year, landing.reader(year))
         rejected += index.rejected
         chosen.append((year, _select(index.rounds, selection)))
+        landing.note_rounds(chosen)  # progress knows a crawl's rounds before its content pages land
     include = _include_results(selection, chosen, now, landing)
+    landing.note_requests_ahead(chosen, include)
     for year, selected in chosen:
         landing.land_content(year, selected, selection.parts(include[year]))
     if source.bridge_seasons() and not selection.from_landing:
@@ -160,8 +162,25 @@ class _Landing:
     def land_content(self, year: int, selected: list[RoundRef], wanted: frozenset[str]) -> None:
         if self.selection.from_landing or not selected:
             return
-        self._land_until_done(year, lambda: self.source.content_requests(
-            year, selected, self.selection.whole_seasons, wanted, frozenset(self.fallbacks), self.reader(year)))
+        self._land_until_done(year, lambda: self._content_requests(year, selected, wanted), foreseen=True)
+
+    def _content_requests(self, year: int, selected: list[RoundRef], wanted: frozenset[str]) -> list[Request]:
+        return self.source.content_requests(year, selected, self.selection.whole_seasons, wanted,
+                                            frozenset(self.fallbacks), self.reader(year))
+
+    def note_rounds(self, chosen: list[tuple[int, list[RoundRef]]]) -> None:
+        """The rounds the indexes read so far list, on the run (for progress: not its plan)."""
+        with connection() as conn:
+            runs.note_rounds_known(conn, self.run_id, sum(len(selected) for _, selected in chosen))
+
+    def note_requests_ahead(self, chosen: list[tuple[int, list[RoundRef]]], include: dict[int, bool]) -> None:
+        """The content requests still to make once every index is read (their first pass; later passes add the
+        pages they find), on the run: progress bounds its time left by the sources' limits."""
+        ahead = 0 if self.selection.from_landing else sum(
+            len(to_fetch(self.source, self._content_requests(year, selected, self.selection.parts(include[year])),
+                         self.started, self.selection.refresh)) for year, selected in chosen if selected)
+        with connection() as conn:
+            runs.note_requests_ahead(conn, self.run_id, ahead)
 
     def land_bridge(self, include: bool) -> None:
         """What the bridge needs of its seasons (SPEC §6): results only when results are included. One dispatcher
@@ -173,17 +192,21 @@ class _Landing:
         try:
             for year in self.source.bridge_seasons():  # by age only: a refreshing backfill asks for them once
                 self._land_until_done(year, lambda: self.source.bridge_requests(year, include, self.reader(year)),
-                                      refresh=False)
+                                      refresh=False, foreseen=False)
         finally:
             lock.release()
 
-    def _land_until_done(self, year: int, wanted: Any, refresh: bool | None = None) -> None:
-        """Land what `wanted()` asks for, asking again after each pass (paging) until nothing new is needed."""
+    def _land_until_done(self, year: int, wanted: Any, refresh: bool | None = None, foreseen: bool = False) -> None:
+        """Land what `wanted()` asks for, asking again after each pass (paging) until nothing new is needed. The
+        run expects the requests of every pass but a `foreseen` first one (note_requests_ahead counted it)."""
         refresh = self.selection.refresh if refresh is None else refresh
-        for _ in range(MAX_PLAN_PASSES):
+        for passes in range(MAX_PLAN_PASSES):
             pending = to_fetch(self.source, wanted(), self.started, refresh)
             if not pending:
                 return
+            if passes or not foreseen:
+                with connection() as conn:
+                    runs.note_requests_ahead(conn, self.run_id, len(pending), again=True)
             for request in pending:
                 self._fetch(request)
         raise PermanentError(f"{self.source.label} {year}: still asking for more pages after {MAX_PLAN_PASSES} passes")

@@ -56,13 +56,16 @@ def finish_round(run_id: str | None, round_key: str | None, error: str | None = 
         return runs.finish_run_if_complete(conn, run_id)
 
 
-def count_retry(run_id: str | None, round_key: str | None, throttle: bool) -> None:
-    """Record a retry in the run table; never lets the bookkeeping itself fail the retry."""
+def count_retry(run_id: str | None, round_key: str | None, throttle: bool, reason: str | None = None) -> None:
+    """Record a retry in the run table, with its reason when given (a round's prefixed by its key); never lets the
+    bookkeeping itself fail the retry."""
     if run_id is None:
         return
+    if reason is not None and round_key is not None:
+        reason = f"round {round_key}: {reason}"
     try:
         with connection() as conn:
-            runs.count_retry(conn, run_id, None if round_key is None else str(round_key), throttle)
+            runs.count_retry(conn, run_id, None if round_key is None else str(round_key), throttle, reason)
     except IngestionError:
         pass  # the database may be the very reason for the retry
 
