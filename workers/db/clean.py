@@ -19,35 +19,12 @@ import psycopg
 from psycopg import sql
 
 from workers.db import changes, identities
-from workers.db.audit import racing_counts
-from workers.db.racing import RACING_TABLES
+from workers.db.tables import RACING_TABLES, ForeignKey, foreign_keys, racing_counts
 from workers.errors import PermanentError
 
 # Children before parents: a parent is checked only after the children that could keep it are settled.
 DELETE_ORDER = ("Results", "Entrants", "Sessions", "Drivers", "Teams", "Rounds", "Seasons", "Series", "Circuits")
 LOCK_TIMEOUT = "10s"
-
-# Every foreign key of the database as (child, child columns, parent, parent columns), in the current schema.
-_FOREIGN_KEYS = """
-SELECT ch.relname, array_agg(ca.attname::text ORDER BY k.ord), pa.relname, array_agg(pc.attname::text ORDER BY k.ord)
-FROM pg_constraint c
-JOIN pg_class ch ON ch.oid = c.conrelid
-JOIN pg_class pa ON pa.oid = c.confrelid
-JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(child_col, parent_col, ord) ON true
-JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = k.child_col
-JOIN pg_attribute pc ON pc.attrelid = c.confrelid AND pc.attnum = k.parent_col
-WHERE c.contype = 'f' AND ch.relnamespace = current_schema()::regnamespace
-  AND pa.relnamespace = current_schema()::regnamespace
-GROUP BY c.oid, ch.relname, pa.relname
-"""
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    child: str
-    child_columns: tuple[str, ...]
-    parent: str
-    parent_columns: tuple[str, ...]
 
 
 @dataclass
@@ -55,10 +32,6 @@ class CleanReport:
     deleted: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
     protected: list[str] = field(default_factory=list)  # tables whose rows keep racing rows (user data)
-
-
-def foreign_keys(conn: psycopg.Connection) -> list[ForeignKey]:
-    return [ForeignKey(c, tuple(cc), p, tuple(pc)) for c, cc, p, pc in conn.execute(_FOREIGN_KEYS).fetchall()]
 
 
 def protected_tables(keys: list[ForeignKey]) -> list[str]:

@@ -6,8 +6,7 @@ from typing import Any, Mapping
 
 import psycopg
 
-KIND_TABLES = {"series": "Series", "season": "Seasons", "circuit": "Circuits", "round": "Rounds", "session": "Sessions",
-               "driver": "Drivers", "team": "Teams"}
+from workers.db.tables import KIND_TABLES, RACING_TABLES, foreign_keys
 
 
 def register(conn: psycopg.Connection, source: str, kind: str, rows: Mapping[str, Any]) -> None:
@@ -65,9 +64,6 @@ def bridged(conn: psycopg.Connection, source: str, kind: str, slugs_by_key: Mapp
 def merge(conn: psycopg.Connection, kind: str, old: Any, new: Any) -> bool:
     """Make row `old` row `new`: every racing reference to it moves to `new`, every identity too, and `old` goes.
     Refused (False, nothing changed) when a table outside the racing ones (user data) references `old`."""
-    from workers.db.clean import foreign_keys
-    from workers.db.racing import RACING_TABLES
-
     table = KIND_TABLES[kind]
     referencing = [k for k in foreign_keys(conn) if k.parent == table and len(k.child_columns) == 1]
     for key in referencing:
