@@ -98,12 +98,10 @@ def scheduled_sync_recent(days=3, include_results=None, stale_after=6 * 3600.0):
 app.conf.beat_schedule = beat_schedule(get_settings())
 
 
-def followed_series() -> list[str]:
-    """THIRDTURN_FOLLOWED_SERIES as hub titles (normalised; a malformed one is refused by name)."""
-    from workers.sources.thirdturn.titles import normalise_title
-
-    listed = sources.get(sources.SERIES_SOURCE).settings.FOLLOWED_SERIES
-    return [normalise_title(title) for title in listed.split(",") if title.strip()]
+def followed_scopes() -> dict[str, list[str]]:
+    """The scopes each source of scopes follows (The Third Turn: THIRDTURN_FOLLOWED_SERIES, hub titles), normalised;
+    a malformed one is refused by name."""
+    return sources.followed_scopes()
 
 
 def _send_series(run_id: str, kwargs: dict[str, Any]) -> None:
@@ -112,12 +110,16 @@ def _send_series(run_id: str, kwargs: dict[str, Any]) -> None:
 
 @app.task(name="scheduled_sync_series", ignore_result=True)
 def scheduled_sync_series(stale_after=6 * 3600.0):
-    """Beat's tick: the newest season of each followed series, unless its previous scheduled run still runs."""
-    series = followed_series()
-    if not series:
-        log.info("scheduled sync_series: no series followed (THIRDTURN_FOLLOWED_SERIES is empty)")
-        return {"started": {}, "skipped": {}}
-    outcome = schedule.start_scheduled_series(series, stale_after, sources.SERIES_SOURCE, _send_series)
+    """Beat's tick: the newest season of each followed scope (series), unless its previous scheduled run still runs.
+    Returns what was started and skipped, by title."""
+    outcome: dict[str, dict[str, str]] = {"started": {}, "skipped": {}}
+    followed = {source: titles for source, titles in followed_scopes().items() if titles}
+    if not followed:
+        log.info("scheduled sync_series: no series followed (every source's followed setting is empty)")
+    for source, titles in followed.items():
+        found = schedule.start_scheduled_series(titles, stale_after, source, _send_series)
+        outcome["started"].update(found["started"])
+        outcome["skipped"].update(found["skipped"])
     for title, run_id in outcome["started"].items():
         log.info("scheduled sync_series started %s as run %s", title, run_id)
     for title, why in outcome["skipped"].items():

@@ -19,8 +19,8 @@ from workers import routing, sources
 from workers.db import close_pool, get_pool
 from workers.errors import IngestionError, LockedOut, RetryableError, Throttled, UpstreamUnavailable
 from workers.pipeline import ledger, resources, steps
-from workers.pipeline.arguments import (LATEST, validate_days, validate_include_results, validate_refresh,
-                                        validate_series_season, validate_year)
+from workers.pipeline.arguments import (LATEST, validate_championship, validate_days, validate_include_results,
+                                        validate_refresh, validate_series_season, validate_source_name, validate_year)
 from workers.pipeline.dispatch import Plan, Selection, dispatch, recent_window
 from workers.ratelimit import current_owner
 from workers.settings import get_settings
@@ -121,9 +121,9 @@ class DispatchTask(SyncTask):
     kind = "season"
 
     def source_of(self, args: tuple, kwargs: dict) -> sources.Source | None:
-        year = kwargs.get("year", args[0] if args else None)
+        year, championship = kwargs.get("year", args[0] if args else None), kwargs.get("championship")
         try:
-            return sources.for_season(validate_year(year))
+            return sources.for_season(validate_year(year, championship=championship), championship)
         except IngestionError:
             return None  # the task itself refuses the argument
 
@@ -176,19 +176,23 @@ def fan_out(plan: Plan) -> dict[str, Any]:
             "fallbacks": plan.fallbacks}
 
 
-def season_selection(kind: str, year: Any, include_results: Any, refresh: Any = False, **extra: Any) -> Selection:
-    year = validate_year(year)
+def season_selection(kind: str, year: Any, include_results: Any, refresh: Any = False, championship: Any = None,
+                     **extra: Any) -> Selection:
+    """A season of a championship (by default the registry's default: Formula 1), from the source that has it."""
+    championship = validate_championship(championship)
+    year = validate_year(year, championship=championship)
     include_results = validate_include_results(include_results)
-    arguments = {"year": year, "include_results": include_results, **({"refresh": True} if refresh else {})}
-    return Selection(kind, sources.for_season(year), (year,), include_results, refresh=validate_refresh(refresh),
-                     arguments=arguments, **extra)
+    arguments = {"year": year, "include_results": include_results, **({"refresh": True} if refresh else {}),
+                 **({"championship": championship} if championship is not None else {})}
+    return Selection(kind, sources.for_season(year, championship), (year,), include_results,
+                     refresh=validate_refresh(refresh), arguments=arguments, **extra)
 
 
 @app.task(name="sync_season", bind=True, base=DispatchTask)
-def sync_season(self, year, include_results=None, run_id=None, refresh=False):
-    """Sync one season: land it (a handful of season-wide requests, none the landing holds young enough unless
-    `refresh`), then one sync_meeting per round."""
-    selection = season_selection("season", year, include_results, refresh)
+def sync_season(self, year, include_results=None, run_id=None, refresh=False, championship=None):
+    """Sync one season (of `championship`, by its series slug; by default Formula 1's): land it (a handful of
+    season-wide requests, none the landing holds young enough unless `refresh`), then one sync_meeting per round."""
+    selection = season_selection("season", year, include_results, refresh, championship)
     return fan_out(dispatch(run_id or self.request.id, selection, resources.utcnow()))
 
 
@@ -197,9 +201,9 @@ class RebuildTask(DispatchTask):
 
 
 @app.task(name="rebuild_season", bind=True, base=RebuildTask)
-def rebuild_season(self, year, include_results=None, run_id=None):
+def rebuild_season(self, year, include_results=None, run_id=None, championship=None):
     """Map a season again from the landing alone (0 requests): after a mapping fix, or into an emptied database."""
-    selection = season_selection("rebuild", year, include_results, from_landing=True)
+    selection = season_selection("rebuild", year, include_results, championship=championship, from_landing=True)
     return fan_out(dispatch(run_id or self.request.id, selection, resources.utcnow()))
 
 
@@ -228,26 +232,32 @@ class SeriesDispatchTask(DispatchTask):
     kind = "series"
 
     def source_of(self, args: tuple, kwargs: dict) -> sources.Source | None:
-        return sources.get(sources.SERIES_SOURCE)
+        try:
+            return sources.scope_source(kwargs.get("source"))
+        except IngestionError:
+            return None  # the task itself refuses the argument
 
 
-def series_selection(title: Any, season: Any, include_results: Any, refresh: Any = False) -> Selection:
-    """A series of The Third Turn by its hub page's title, every season it lists or one."""
+def series_selection(title: Any, season: Any, include_results: Any, refresh: Any = False,
+                     source: Any = None) -> Selection:
+    """A scope of a source of scopes (by default the first registered: a series of The Third Turn, by its hub
+    page's title), every season it lists or one. The source is recorded, so the resume sweep sends it again."""
     season = None if season is None else validate_series_season(season)
-    source = sources.get(sources.SERIES_SOURCE).scoped(title, latest=season == LATEST)
+    of_scopes = sources.scope_source(validate_source_name(source))
+    scoped = of_scopes.scoped(title, latest=season == LATEST)
     include_results = validate_include_results(include_results)
-    arguments = {"series": source.series, "season": season, "include_results": include_results,
-                 **({"refresh": True} if refresh else {})}
-    return Selection("series", source, (season,) if isinstance(season, int) else (), include_results,
+    arguments = {"series": scoped.scope, "season": season, "include_results": include_results,
+                 **({"refresh": True} if refresh else {}), "source": of_scopes.name}
+    return Selection("series", scoped, (season,) if isinstance(season, int) else (), include_results,
                      refresh=validate_refresh(refresh), arguments=arguments)
 
 
 @app.task(name="sync_series", bind=True, base=SeriesDispatchTask)
-def sync_series(self, title, season=None, include_results=None, run_id=None, refresh=False):
-    """Sync a series of The Third Turn by its hub page (`Wisconsin_Challenge_Series`): every season the hub lists,
-    or `season` alone (a year, or "latest": the newest the hub lists); its pages crawled at THIRDTURN_RATE_LIMIT
-    for the whole fleet, then one sync_meeting per race."""
-    selection = series_selection(title, season, include_results, refresh)
+def sync_series(self, title, season=None, include_results=None, run_id=None, refresh=False, source=None):
+    """Sync a series by its title (The Third Turn's by its hub page, `Wisconsin_Challenge_Series`, unless `source`
+    names another source of scopes): every season the hub lists, or `season` alone (a year, or "latest": the newest
+    the hub lists); its pages crawled at the source's fleet limit, then one sync_meeting per race."""
+    selection = series_selection(title, season, include_results, refresh, source)
     return fan_out(dispatch(run_id or self.request.id, selection, resources.utcnow()))
 
 

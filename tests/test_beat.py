@@ -129,9 +129,11 @@ def test_the_followed_series_entry_and_its_setting(monkeypatch):
 
     entry = beat_schedule(settings(BEAT_SYNC_SERIES_EVERY=600))["sync-followed-series"]
     assert entry["task"] == "scheduled_sync_series" and entry["schedule"] == 600 and entry["options"]["expires"] == 600
-    monkeypatch.setattr(sources.get("thirdturn").settings, "FOLLOWED_SERIES", " Wisconsin Challenge Series, "
-                                                                              "NASCAR_Cup_Series_Central ,")
-    assert schedule.followed_series() == ["Wisconsin_Challenge_Series", "NASCAR_Cup_Series_Central"]
+    listed = " Wisconsin Challenge Series, NASCAR_Cup_Series_Central ,"
+    for settings_of_the_wiki in (sources.get("thirdturn").settings, sources._settings("thirdturn")):  # loaded, cheap
+        monkeypatch.setattr(settings_of_the_wiki, "FOLLOWED_SERIES", listed)
+    assert schedule.followed_scopes() == {"thirdturn": ["Wisconsin_Challenge_Series", "NASCAR_Cup_Series_Central"]}
+    assert sources.get("thirdturn").followed_scopes() == ["Wisconsin_Challenge_Series", "NASCAR_Cup_Series_Central"]
 
 
 @pytest.mark.integration
@@ -140,17 +142,19 @@ def test_a_followed_series_tick_starts_its_newest_season_and_skips_one_still_run
 
     sent: list[dict] = []
     monkeypatch.setattr(schedule.sync_series, "apply_async", lambda kwargs, task_id: sent.append(kwargs))
-    monkeypatch.setattr(schedule, "followed_series", lambda: ["Wisconsin_Challenge_Series", "Badger_Mod_Tour"])
+    monkeypatch.setattr(schedule, "followed_scopes",
+                        lambda: {"thirdturn": ["Wisconsin_Challenge_Series", "Badger_Mod_Tour"]})
     db.execute(f'DELETE FROM "SyncRuns" WHERE {SCHEDULED}')
     try:
         first = schedule.scheduled_sync_series(stale_after=3600)
         assert set(first["started"]) == {"Wisconsin_Challenge_Series", "Badger_Mod_Tour"} and not first["skipped"]
         assert sorted(k["title"] for k in sent) == ["Badger_Mod_Tour", "Wisconsin_Challenge_Series"]
-        assert all(k["season"] == "latest" and k["include_results"] is None for k in sent)
+        assert all(k["season"] == "latest" and k["include_results"] is None and k["source"] == "thirdturn"
+                   for k in sent)
         run = first["started"]["Badger_Mod_Tour"]
         assert db.execute('SELECT "Kind", "Source", "Arguments" FROM "SyncRuns" WHERE "Id" = %s', [run]).fetchone() \
             == ("series", "thirdturn", {"series": "Badger_Mod_Tour", "season": "latest", "include_results": None,
-                                        "scheduled": True})
+                                        "source": "thirdturn", "scheduled": True})
         db.execute('UPDATE "SyncRuns" SET "Status" = \'succeeded\' WHERE "Id" = %s', [run])
         second = schedule.scheduled_sync_series(stale_after=3600)  # Wisconsin's run still runs, Badger's ended
         assert list(second["started"]) == ["Badger_Mod_Tour"]

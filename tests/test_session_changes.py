@@ -10,10 +10,12 @@ import psycopg
 import pytest
 
 from workers.db import changes, racing
-from workers.rows import SESSION_END, SOURCE_KEY, RoundRows, SessionStatus, SessionType
+from workers.rows import SESSION_END, SOURCE_KEY, NaturalKey, NaturalKeys, RoundRows, SessionStatus, SessionType
 
 pytestmark = pytest.mark.integration
 SOURCE = "test-live"
+KEYS = NaturalKeys(round=NaturalKey("OpenF1MeetingKey", "OpenF1 meeting key", "meeting"),
+                   session=NaturalKey("OpenF1SessionKey", "OpenF1 session key", "session"))
 SCHEDULED, IN_PROGRESS, COMPLETED, CANCELLED = (int(s) for s in (SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS,
                                                                  SessionStatus.COMPLETED, SessionStatus.CANCELLED))
 ALLOWED_KEYS = {"status", "start", "end", "results", "changed"}  # never a position, time, points, gap, laps …
@@ -42,8 +44,9 @@ def weekend(start: datetime, race_status: int = SCHEDULED, race_start: datetime 
 
 
 def write(db, rows: RoundRows) -> racing.WriteCounts:
+    """As OpenF1's rounds are written: on its meeting and session keys (the source's natural keys)."""
     with db.transaction():
-        return racing.write_round(db, SOURCE, rows)[1]
+        return racing.write_round(db, SOURCE, rows, keys=KEYS)[1]
 
 
 def change_rows(db) -> list[tuple]:

@@ -101,8 +101,7 @@ def test_every_wcs_round_is_numbered_dated_and_named_as_its_season_lists_it():
     by_key = {r[SOURCE_KEY]: r for r in rows}
     assert by_key[f"{WCS}|2009_Memorial_100_(WCS)"] == {
         "Name": "Memorial 100", "Slug": "wisconsin-challenge-series-2009-01", "RoundNumber": 1,
-        "DateStart": date(2009, 5, 25), "DateEnd": date(2009, 5, 25), "OpenF1MeetingKey": None,
-        SOURCE_KEY: f"{WCS}|2009_Memorial_100_(WCS)"}
+        "DateStart": date(2009, 5, 25), "DateEnd": date(2009, 5, 25), SOURCE_KEY: f"{WCS}|2009_Memorial_100_(WCS)"}
     coded = by_key[f"{WCS}|WCS:2007-03"]
     assert (coded["Name"], coded["Slug"]) == ("Round 3 at Dells Raceway Park", "wisconsin-challenge-series-2007-03")
     for s in wcs_seasons():
@@ -155,7 +154,7 @@ def test_the_race_session_starts_at_midnight_utc_and_is_completed_only_with_resu
     season_1949 = season(SEASON_1949)
     first, second = season_1949.races[:2]
     assert mapping.session_rows(first, race(RACE_1949_01), "k") == [{
-        "OpenF1SessionKey": None, "Type": RACE, "StartTimeUtc": datetime(1949, 6, 19, tzinfo=timezone.utc),
+        "Type": RACE, "StartTimeUtc": datetime(1949, 6, 19, tzinfo=timezone.utc),
         "Status": COMPLETED, SOURCE_KEY: "k|race"}]
     assert mapping.session_rows(second, None, "k2")[0]["Status"] == SCHEDULED  # no page recorded for race 2
     only_dnq = dataclasses.replace(race(WITH_DNQ), rows=[r for r in race(WITH_DNQ).rows if r.dnq])

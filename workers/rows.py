@@ -51,6 +51,25 @@ SOURCE_KEY = "_source_key"
 SESSION_END = "_end"
 
 
+@dataclass(frozen=True)
+class NaturalKey:
+    """A column of the API's schema (SPEC §1) that holds a source's own key of a row, unique in its table: the writer
+    upserts the source's rows on it, and the audit names rows by it."""
+
+    column: str  # "OpenF1SessionKey"
+    name: str  # what a finding calls it: "OpenF1 meeting key"
+    noun: str  # the word before its value in a finding's line: "meeting", "session"
+
+
+@dataclass(frozen=True)
+class NaturalKeys:
+    """The natural-key columns a source fills in its rounds and sessions. None by default: such a source's rows are
+    found by their identity ("SourceIdentities", SPEC §6), and the columns stay NULL."""
+
+    round: NaturalKey | None = None
+    session: NaturalKey | None = None
+
+
 class MappingError(ValueError):
     """A record that cannot become a row; it is quarantined with this message as the reason."""
 

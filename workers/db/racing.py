@@ -8,9 +8,10 @@ from typing import Any, Sequence
 import psycopg
 
 from workers.db import changes, identities
+from workers.db.tables import RACING_TABLES  # noqa: F401  (the racing tables, as this module has always named them)
 from workers.db.upsert import TableSpec, ids_by, insert_row, update_row, upsert_rows
-from workers.rows import (SESSION_END, SOURCE_KEY, EntrantInfo, EntrantRows, RoundRows, SessionInfo, SessionStatus,
-                          SessionType)
+from workers.rows import (SESSION_END, SOURCE_KEY, EntrantInfo, EntrantRows, NaturalKeys, RoundRows, SessionInfo,
+                          SessionStatus, SessionType)
 
 # Shared identities (circuits, drivers, teams) take their attributes from the latest round that uses
 # them, whatever order rounds are synced in: an earlier round never overwrites a later one's values.
@@ -26,10 +27,8 @@ SERIES_T = TableSpec("Series", ("Slug",), ("Name", "Slug"))
 SEASONS_T = TableSpec("Seasons", ("SeriesId", "Year"), ("SeriesId", "Year"))
 CIRCUITS_T = TableSpec("Circuits", ("Slug",), ("Name", "Slug", "Location", "Country", "CountryCode", "LayoutMapUrl"),
                        guard=_LATER_ROUND_USES_CIRCUIT)
-ROUNDS_T = TableSpec("Rounds", ("Slug",), ("SeasonId", "CircuitId", "Name", "Slug", "RoundNumber", "DateStart",
-                                          "DateEnd", "OpenF1MeetingKey"))
-SESSIONS_T = TableSpec("Sessions", ("OpenF1SessionKey",), ("RoundId", "Type", "StartTimeUtc", "Status",
-                                                            "OpenF1SessionKey"))
+ROUND_COLUMNS = ("SeasonId", "CircuitId", "Name", "Slug", "RoundNumber", "DateStart", "DateEnd")
+SESSION_COLUMNS = ("RoundId", "Type", "StartTimeUtc", "Status")
 DRIVERS_T = TableSpec("Drivers", ("Slug",), ("FirstName", "LastName", "Slug", "Abbreviation", "Nationality",
                                             "HeadshotUrl", "DriverNumber"),
                       guard=_LATER_ROUND_USES.format(col="DriverId", table="Drivers"))
@@ -39,7 +38,18 @@ ENTRANTS_T = TableSpec("Entrants", ("RoundId", "DriverId", "TeamId"), ("RoundId"
 RESULTS_T = TableSpec("Results", ("SessionId", "EntrantId"), ("SessionId", "EntrantId", "Position", "GridPosition",
                                                              "Status", "Points", "Time", "Laps", "FastestLap"))
 
-RACING_TABLES = ("Series", "Seasons", "Circuits", "Rounds", "Sessions", "Drivers", "Teams", "Entrants", "Results")
+
+def rounds_table(keys: NaturalKeys) -> TableSpec:
+    """Rounds as a source writes them: on their slug, with the source's own key column when it declares one."""
+    return TableSpec("Rounds", ("Slug",), ROUND_COLUMNS + ((keys.round.column,) if keys.round else ()))
+
+
+def sessions_table(keys: NaturalKeys) -> TableSpec:
+    """Sessions as a source writes them: upserted on its own key column when it declares one (unique in the table),
+    else found by their identity (`_write_by_identity`), that column left alone."""
+    if keys.session is None:
+        return TableSpec("Sessions", ("Id",), SESSION_COLUMNS)
+    return TableSpec("Sessions", (keys.session.column,), SESSION_COLUMNS + (keys.session.column,))
 
 
 @dataclass
@@ -49,10 +59,11 @@ class WriteCounts:
     changes: int = 0  # rows of "SessionChanges" written (what the app is told changed)
 
 
-def write_round(conn: psycopg.Connection, source: str, rows: RoundRows,
-                defer: bool = False) -> tuple[Any, WriteCounts]:
+def write_round(conn: psycopg.Connection, source: str, rows: RoundRows, defer: bool = False,
+                keys: NaturalKeys = NaturalKeys()) -> tuple[Any, WriteCounts]:
     """Series, season, circuit, round and its sessions, in the caller's one transaction; the round's id. `defer`:
-    the source's circuit is another source's row when one of its slug exists (`Source.defers_shared_rows`)."""
+    the source's circuit is another source's row when one of its slug exists (`Source.defers_shared_rows`);
+    `keys`: the natural-key columns the source fills (`Source.natural_keys`)."""
     since = {"_since": rows.round["DateStart"]}
     series = rows.series
     written = upsert_rows(conn, SERIES_T, [series])
@@ -68,26 +79,29 @@ def write_round(conn: psycopg.Connection, source: str, rows: RoundRows,
     written += circuit_written
     circuit_id = circuits[rows.circuit["Slug"]]
     _follow_renamed_round(conn, source, rows.round)
-    written += upsert_rows(conn, ROUNDS_T, [{**rows.round, "SeasonId": season_id, "CircuitId": circuit_id}])
+    written += upsert_rows(conn, rounds_table(keys), [{**rows.round, "SeasonId": season_id, "CircuitId": circuit_id}])
     round_id = _register(conn, source, "round", "Rounds", [rows.round])[rows.round["Slug"]]
-    session_counts = _write_sessions(conn, source, round_id, rows.sessions)
+    session_counts = _write_sessions(conn, source, round_id, rows.sessions, keys)
     return round_id, WriteCounts(written=written + session_counts.written, changes=session_counts.changes)
 
 
-def _write_sessions(conn: psycopg.Connection, source: str, round_id: Any,
-                    sessions: Sequence[dict[str, Any]]) -> WriteCounts:
-    """Sessions with an OpenF1 key are upserted on it; the others (sources without one) are found by their
-    identity in "SourceIdentities", inserted and registered the first time. Their end times are kept, their
-    statuses set from the clock where the end is known, and every change of a session that existed before is
-    recorded for the app (SPEC §8)."""
+def _write_sessions(conn: psycopg.Connection, source: str, round_id: Any, sessions: Sequence[dict[str, Any]],
+                    natural: NaturalKeys) -> WriteCounts:
+    """Sessions carrying the source's own key column (`natural.session`) are upserted on it; the others are found
+    by their identity in "SourceIdentities", inserted and registered the first time. Their end times are kept,
+    their statuses set from the clock where the end is known, and every change of a session that existed before
+    is recorded for the app (SPEC §8)."""
     keys = [s[SOURCE_KEY] for s in sessions if s.get(SOURCE_KEY)]
     before = changes.session_states(conn, source, keys, lock=True)
-    keyed = [{**s, "RoundId": round_id} for s in sessions if s.get("OpenF1SessionKey") is not None]
-    written = upsert_rows(conn, SESSIONS_T, keyed)
-    _register(conn, source, "session", "Sessions", keyed, key="OpenF1SessionKey")
-    others = [{**s, "RoundId": round_id} for s in sessions if s.get("OpenF1SessionKey") is None]
+    column = natural.session.column if natural.session else None
+    rows = [{**s, "RoundId": round_id} for s in sessions]
+    keyed = [s for s in rows if column is not None and s.get(column) is not None]
+    written = upsert_rows(conn, sessions_table(natural), keyed)
+    if column is not None:
+        _register(conn, source, "session", "Sessions", keyed, key=column)
+    others = [s for s in rows if column is None or s.get(column) is None]
     for session in sorted(others, key=lambda s: s[SOURCE_KEY]):
-        written += _write_by_identity(conn, source, "session", SESSIONS_T, session)
+        written += _write_by_identity(conn, source, "session", sessions_table(NaturalKeys()), session)
     after = changes.session_states(conn, source, keys)
     ends = {after[s[SOURCE_KEY]].id: s[SESSION_END] for s in sessions
             if s.get(SESSION_END) is not None and s.get(SOURCE_KEY) in after}

@@ -9,8 +9,10 @@ from workers import sources
 from workers.errors import BadArgument
 
 
-def validate_year(year: Any, now: datetime | None = None) -> int:
-    first, latest = sources.first_season(), (now or datetime.now(timezone.utc)).year + 1
+def validate_year(year: Any, now: datetime | None = None, championship: str | None = None) -> int:
+    """A season of the championship (by default the registry's default), between the first a source of it covers
+    and next year."""
+    first, latest = sources.first_season(championship), (now or datetime.now(timezone.utc)).year + 1
     value = _whole_number(year)
     if value is None:
         raise BadArgument(f"year must be a whole number between {first} and {latest}, got {year!r}")
@@ -24,6 +26,24 @@ def _whole_number(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
         return None
     return int(value)
+
+
+def validate_championship(championship: Any) -> str | None:
+    """A championship whose seasons a source has, by its series slug (None: the default one)."""
+    if championship is None:
+        return None
+    if not isinstance(championship, str) or championship not in sources.championships():
+        raise BadArgument(f"championship must be one of {', '.join(sources.championships())}, got {championship!r}")
+    return championship
+
+
+def validate_source_name(source: Any) -> str | None:
+    """A registered source's name (None: let the registry choose)."""
+    if source is None:
+        return None
+    if not isinstance(source, str) or source not in sources.names():
+        raise BadArgument(f"source must be one of {', '.join(sources.names())}, got {source!r}")
+    return source
 
 
 def validate_days(days: Any) -> int:

@@ -27,11 +27,13 @@ class RunKind:
 
 
 KINDS = {kind.name: kind for kind in (
-    RunKind("season", "sync_season", (("year", "year"), ("include_results", "include_results"), ("refresh", "refresh"))),
-    RunKind("rebuild", "rebuild_season", (("year", "year"), ("include_results", "include_results"))),
+    RunKind("season", "sync_season", (("year", "year"), ("include_results", "include_results"), ("refresh", "refresh"),
+                                      ("championship", "championship"))),
+    RunKind("rebuild", "rebuild_season", (("year", "year"), ("include_results", "include_results"),
+                                          ("championship", "championship"))),
     RunKind("recent", "sync_recent", (("days", "days"), ("include_results", "include_results")), live=True),
     RunKind("series", "sync_series", (("title", "series"), ("season", "season"), ("include_results", "include_results"),
-                                      ("refresh", "refresh"))),
+                                      ("refresh", "refresh"), ("source", "source"))),
     RunKind("calendar", "follow_calendar", (("source", "source"),), live=True),
     RunKind("results", "follow_results", (("source", "source"), ("season", "season"), ("round_key", "round"),
                                           ("correction", "correction")), live=True),

@@ -52,8 +52,8 @@ SERIES_START_LOCK = "parcferme:beat:sync_series:start"
 
 def start_scheduled_series(series: list[str], stale_after: float, source: str,
                            send: Callable[[str, dict[str, Any]], None]) -> dict[str, Any]:
-    """Under a Redis lock: for each followed series (hub titles, normalised), start a sync of its newest season
-    unless a scheduled one of that series is still running. Returns what was started and what was skipped."""
+    """Under a Redis lock: for each series `source` follows (its titles, normalised), start a sync of its newest
+    season unless a scheduled one of that series is still running. Returns what was started and what was skipped."""
     lock = shared_redis().lock(SERIES_START_LOCK, timeout=START_LOCK_TIMEOUT)
     if not lock.acquire(blocking=False):
         return {"started": {}, "skipped": {"*": "another tick is starting runs"}}
@@ -64,9 +64,10 @@ def start_scheduled_series(series: list[str], stale_after: float, source: str,
             if running:
                 skipped[title] = f"previous scheduled run {running[0]} still running"
                 continue
-            arguments = {"series": title, "season": "latest", "include_results": None, **MARKER}
+            arguments = {"series": title, "season": "latest", "include_results": None, "source": source, **MARKER}
             started[title] = _start_run("series", source, arguments,
-                                        {"title": title, "season": "latest", "include_results": None}, send)
+                                        {"title": title, "season": "latest", "include_results": None,
+                                         "source": source}, send)
         return {"started": started, "skipped": skipped}
     finally:
         lock.release()

@@ -22,7 +22,7 @@ def sync_sessions(run_id: str | None, source_name: str, season: int, round_key: 
     source = sources.get(source_name)
     with connection() as conn:
         rows = source.round_rows(LandedReader(conn, source, season), round_key, now)
-        _, counts = racing.write_round(conn, source.name, rows, source.defers_shared_rows)
+        _, counts = racing.write_round(conn, source.name, rows, source.defers_shared_rows, source.natural_keys)
         return record_step(conn, run_id, source, StepSummary(round_key), counts, rows.rejected)
 
 

@@ -11,12 +11,12 @@ from datetime import date, datetime
 from typing import Any, Iterable, Sequence, TypeVar
 
 from workers.rows import SOURCE_KEY, EntrantRows, Rejected, SessionStatus, SessionType, slugify
+from workers.sources.formula1 import SERIES  # noqa: F401  (the championship every round of it is of)
 from workers.sources.jolpica import endpoints as ep
 from workers.sources.jolpica.models import Circuit, Entry, Race, ScheduledSession, starts_at, validate
 
 E = TypeVar("E", bound=Entry)
 
-SERIES = {"Name": "Formula 1", "Slug": "formula-1"}
 RACE_TIMES_FROM = 2005  # races have a time from 2005 on
 SCHEDULE_DATES_FROM = 2021  # practice and qualifying dates before this are Jolpica's guesses: ignored
 SESSION_TIMES_FROM = 2022  # practice, qualifying and sprint times from this season on
@@ -87,9 +87,8 @@ def listed_start(race: Race, session: ScheduledSession | None) -> datetime | Non
 
 
 def session_rows(weekend: Weekend) -> list[dict[str, Any]]:
-    """The round's sessions, Completed, without OpenF1 keys: written by their identity."""
+    """The round's sessions, Completed, each with its identity (the source has no key column: written by it)."""
     return [{
-        "OpenF1SessionKey": None,
         "Type": int(kind),
         "StartTimeUtc": start,
         "Status": int(SessionStatus.COMPLETED),
@@ -106,7 +105,6 @@ def round_row(race: Race, sessions: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "RoundNumber": race.round,
         "DateStart": first,
         "DateEnd": race.day,
-        "OpenF1MeetingKey": None,
         SOURCE_KEY: race.key,
     }
 

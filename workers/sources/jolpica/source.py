@@ -11,13 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
+from workers.audit_rules import AuditRules
 from workers.errors import PermanentError
 from workers.http import Answer
 from workers.ratelimit import FleetLimiter
 from workers.rows import EntrantInfo, EntrantRows, Mapped, RoundRows, SessionInfo
-from workers.sources.base import RESULTS, BridgeMatch, Landed, Request, RoundIndex, RoundRef, Source
+from workers.sources import formula1
+from workers.sources.base import RESULTS, BridgeMatch, Health, Landed, Request, RoundIndex, RoundRef, Source
+from workers.sources.jolpica import ABOUT
 from workers.sources.jolpica import endpoints as ep
-from workers.sources.jolpica import bridge, mapping, results
+from workers.sources.jolpica import bridge, health, mapping, results
 from workers.sources.jolpica.client import JolpicaClient
 from workers.sources.jolpica.models import Page, Race, validate
 from workers.sources.jolpica.settings import JolpicaSettings
@@ -36,10 +39,11 @@ def pages(landed: Landed, endpoint: ep.Endpoint, season: int, round_key: str | N
 
 
 class Jolpica(Source):
-    name = "jolpica"
-    label = "Jolpica"
+    about = ABOUT
+    name, label = ABOUT.name, ABOUT.label
     record_key = "number"  # a result row's car number (a rejected race is known by its round key)
     settings_class = JolpicaSettings
+    rounds_called = "races"
 
     def client(self, limiter: FleetLimiter | None) -> JolpicaClient:
         return JolpicaClient(self.settings, limiter)
@@ -47,6 +51,21 @@ class Jolpica(Source):
     def decode(self, endpoint: str, answer: Answer) -> list[Any]:
         """One record per answer: its page (paging and races), since planning needs its `total`."""
         return [ep.decode_page(endpoint, answer)]
+
+    # -- operations ----------------------------------------------------------------------------------------------
+
+    def health(self, limiter: FleetLimiter | None, timeout: float) -> Health:
+        return health.health(self, limiter, timeout)
+
+    def audit_rules(self) -> AuditRules:
+        """Formula 1's rules, and history's own: its results find their entrants by Ergast's driver and constructor
+        ids (numbers are missing or shared: two drivers shared one car, and its number, in 46 races of 1950-1964),
+        yet its entrants carry numbers (6 of Ergast's have none); it classifies qualifying, sprints and races only
+        (results.SESSIONS: no practice results); and it lists a round's every session from 2021 on (its earlier
+        practice dates are its own guesses, ignored: mapping.SCHEDULE_DATES_FROM)."""
+        return formula1.audit_rules(self.name, self.natural_keys, numbered="history",
+                                    classified=frozenset(kind for _, kind, _ in results.SESSIONS),
+                                    listed_from=mapping.SCHEDULE_DATES_FROM)
 
     # -- planning ----------------------------------------------------------------------------------------------
 
@@ -95,7 +114,7 @@ class Jolpica(Source):
         weekend = self.weekend(landed, round_key)
         sessions = mapping.session_rows(weekend)
         race = weekend.race
-        return RoundRows(series=mapping.SERIES, year=race.season, circuit=mapping.circuit_row(race.circuit),
+        return RoundRows(series=formula1.SERIES, year=race.season, circuit=mapping.circuit_row(race.circuit),
                          round=mapping.round_row(race, sessions), sessions=sessions)
 
     def entrant_rows(self, landed: Landed, round_key: str, session_starts: dict[str, datetime]) -> EntrantRows:

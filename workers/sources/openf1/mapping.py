@@ -12,9 +12,9 @@ from typing import Any, Iterable, Sequence
 
 from workers.rows import (SESSION_END, SOURCE_KEY, EntrantRows, Mapped, MappingError, Rejected, ResultStatus,
                           SessionInfo, SessionStatus, SessionType, slugify)
+from workers.sources.formula1 import SERIES  # noqa: F401  (the championship every round of it is of)
 from workers.sources.openf1.models import Driver, Meeting, Session, SessionResult, StartingGrid
 
-SERIES = {"Name": "Formula 1", "Slug": "formula-1"}
 _UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 

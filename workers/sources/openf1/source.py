@@ -12,14 +12,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
+from workers.audit_rules import AuditRules
 from workers.errors import PermanentError
 from workers.http import Answer
 from workers.ratelimit import FleetLimiter
-from workers.rows import (SOURCE_KEY, EntrantInfo, EntrantRows, Mapped, Rejected, RoundRows, SessionInfo,
-                          entrants_by_car_number)
-from workers.sources.base import ENTRANTS, RESULTS, SESSIONS, Landed, Request, RoundIndex, RoundRef, Source
+from workers.rows import (EntrantInfo, EntrantRows, Mapped, NaturalKey, NaturalKeys, Rejected, RoundRows,
+                          SessionInfo, entrants_by_car_number)
+from workers.sources import formula1
+from workers.sources.base import (ENTRANTS, RESULTS, SESSIONS, Health, Landed, Listed, Recorded, Request, RoundIndex,
+                                  RoundRef, Source)
+from workers.sources.openf1 import ABOUT
 from workers.sources.openf1 import endpoints as ep
-from workers.sources.openf1 import mapping
+from workers.sources.openf1 import health, mapping
 from workers.sources.openf1.client import OpenF1Client, records
 from workers.sources.openf1.models import Meeting
 from workers.sources.openf1.settings import OpenF1Settings
@@ -45,10 +49,15 @@ def as_received(rejected: list[Rejected], raw: list[Any], key: tuple[str, ...]) 
 
 
 class OpenF1(Source):
-    name = "openf1"
-    label = "OpenF1"
+    about = ABOUT
+    name, label = ABOUT.name, ABOUT.label
     record_key = "session_key"
     settings_class = OpenF1Settings
+    # OpenF1's own keys of its meetings and sessions, unique across them: its rounds and sessions are written on
+    # them (the API's "OpenF1MeetingKey" and "OpenF1SessionKey" columns).
+    natural_keys = NaturalKeys(round=NaturalKey("OpenF1MeetingKey", "OpenF1 meeting key", "meeting"),
+                               session=NaturalKey("OpenF1SessionKey", "OpenF1 session key", "session"))
+    rounds_called = "meetings"
 
     follows_live = True  # sessions with their end times; meetings cancelled and sessions moved during a season
 
@@ -61,6 +70,35 @@ class OpenF1(Source):
 
     def decode(self, endpoint: str, answer: Answer) -> list[Any]:
         return records(answer)
+
+    # -- operations ----------------------------------------------------------------------------------------------
+
+    def health(self, limiter: FleetLimiter | None, timeout: float) -> Health:
+        return health.health(self, limiter, timeout)
+
+    def verify_requests(self, year: int, landed: Landed) -> list[Request]:
+        """The season's meetings (the index) and its sessions: 2 requests."""
+        return self.index_requests(year) + [Request(ep.SESSIONS.path, f"year={year}", season=year)]
+
+    def listed(self, year: int, landed: Landed) -> list[Listed]:
+        """Its meetings and, as OpenF1 lists every session of a season too, its sessions by their keys."""
+        keys = {r.get("session_key") for r in landed.records(ep.SESSIONS.path) if isinstance(r, dict)}
+        sessions = frozenset(str(k) for k in keys if isinstance(k, int) and not isinstance(k, bool))
+        return super().listed(year, landed) + [Listed("sessions", "session", sessions)]
+
+    records_seasons = True  # openf1_replay serves recorded answers: recording.py saves a season in its layout
+
+    def record_season(self, folder: Any, year: int, include_results: bool | None, fetch: Any, now: datetime,
+                      progress: Any = None) -> Recorded:
+        from workers.sources.openf1 import recording
+
+        return recording.record_season(folder, year, include_results, fetch, now, progress or (lambda line: None))
+
+    def audit_rules(self) -> AuditRules:
+        """Formula 1's rules, and OpenF1's own: its results find their entrants by car number within a meeting (every
+        driver has a number, unique in the meeting), it has results for every kind of session, and it lists every
+        session of its meetings."""
+        return formula1.audit_rules(self.name, self.natural_keys, by_car_number=True)
 
     # -- planning ----------------------------------------------------------------------------------------------
 
@@ -110,7 +148,7 @@ class OpenF1(Source):
         sessions, rejected = ep.validate(ep.SESSIONS, raw)
         mapped = mapping.session_rows(meeting, sessions, now)
         number = mapping.round_numbers(season)[key]
-        return RoundRows(series=mapping.SERIES, year=meeting.year, circuit=mapping.circuit_row(meeting),
+        return RoundRows(series=formula1.SERIES, year=meeting.year, circuit=mapping.circuit_row(meeting),
                          round=mapping.round_row(meeting, sessions, number), sessions=mapped.rows,
                          rejected=rejected + as_received(mapped.rejected, raw, ("session_key",)))
 

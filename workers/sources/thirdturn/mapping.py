@@ -123,7 +123,6 @@ def round_row(series_slug: str, season: SeasonPage, race: SeasonRace, key: str) 
         "RoundNumber": race.number,
         "DateStart": race.day,
         "DateEnd": race.day,
-        "OpenF1MeetingKey": None,
         SOURCE_KEY: key,
     }
 
@@ -141,7 +140,6 @@ def session_rows(race: SeasonRace, page: RacePage | None, key: str) -> list[dict
     """The round's one Race session, at 00:00 UTC of its date (no page gives a time)."""
     status = SessionStatus.COMPLETED if has_results(page) else SessionStatus.SCHEDULED
     return [{
-        "OpenF1SessionKey": None,
         "Type": int(SessionType.RACE),
         "StartTimeUtc": race_start(race),
         "Status": int(status),

@@ -20,13 +20,14 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Callable, Sequence
 
+from workers.audit_rules import AuditRules
 from workers.errors import BadArgument, PermanentError
 from workers.http import Answer
 from workers.ratelimit import FleetLimiter
 from workers.rows import (EntrantInfo, EntrantRows, Mapped, MappingError, Rejected, RoundRows, SessionInfo,
-                          SessionType)
-from workers.sources.base import ENTRANTS, RESULTS, Landed, Request, RoundIndex, RoundRef, Source
-from workers.sources.thirdturn import mapping, pages
+                          SessionType, slugify)
+from workers.sources.base import ENTRANTS, RESULTS, Health, Landed, Request, RoundIndex, RoundRef, Source
+from workers.sources.thirdturn import ABOUT, health, mapping, pages
 from workers.sources.thirdturn.client import ThirdTurnClient, page_target, title_of
 from workers.sources.thirdturn.settings import ThirdTurnSettings
 from workers.sources.thirdturn.titles import normalise_title
@@ -70,17 +71,47 @@ class RacePlace:
 
 
 class ThirdTurn(Source):
-    name = "thirdturn"
-    label = "The Third Turn"
+    about = ABOUT
+    name, label = ABOUT.name, ABOUT.label
     record_key = "page"  # every quarantined record names the page it comes from
     settings_class = ThirdTurnSettings
     defers_shared_rows = True
+    rounds_called = "races"
 
     def __init__(self, series: str | None = None, latest: bool = False) -> None:
         self.series, self.latest = series, latest
 
+    @property
+    def scope(self) -> str | None:
+        return self.series
+
     def scoped(self, scope: str, latest: bool = False) -> "ThirdTurn":
-        return ThirdTurn(normalise_title(scope), latest)
+        return ThirdTurn(self.normalise_scope(scope), latest)
+
+    # -- operations ----------------------------------------------------------------------------------------------
+
+    def health(self, limiter: FleetLimiter | None, timeout: float) -> Health:
+        return health.health(self, limiter, timeout)
+
+    def series_slug(self, landed: Landed | None = None) -> str:
+        """The series row's slug, from its hub page's name (as mapping.series_row writes it)."""
+        if landed is None:
+            raise PermanentError(f"{self.label}: a series' name is read from its landed hub page")
+        return slugify(self.hub(landed, self._series()).name)
+
+    def held_prefix(self) -> str:
+        """A series' rounds are keyed `{hub title}|{race page title}`: those held here under its hub."""
+        return f"{self._series()}|"
+
+    def audit_rules(self) -> AuditRules:
+        """The wiki has a race's results only (its one session per round), matched by the titles of the driver's
+        and sponsor's pages: its car numbers are mostly text (`08K`, `99-A`: NULL by rule, SPEC §7), so none is
+        expected. It keeps namesakes apart by their page titles (`Curtis_Turner`, `Curtis_Turner_(VA)`, SPEC §7);
+        but a driver it links once through a redirect (`Mike_Olson` for `Mike_Olson_(WI)`) looks the same, and
+        only an operator reading the pages can tell: a notice."""
+        return AuditRules(self.name, self.natural_keys, classified=frozenset({int(SessionType.RACE)}),
+                          namesakes=f"drivers of one name {self.label} keeps apart by their page titles (namesakes, or "
+                                    "one driver linked through a redirect)")
 
     def client(self, limiter: FleetLimiter | None) -> ThirdTurnClient:
         return ThirdTurnClient(self.settings, limiter)  # type: ignore[arg-type]
@@ -263,4 +294,4 @@ def _years(years: list[int]) -> str:
 
 SOURCE = ThirdTurn()
 
-__all__ = ["SOURCE", "ThirdTurn", "normalise_title"]
+__all__ = ["SOURCE", "ThirdTurn", "normalise_title"]  # normalise_title: the command line's until it asks the registry
