@@ -108,9 +108,10 @@ def report(conn: psycopg.Connection) -> None:
                            'EXISTS (SELECT 1 FROM "SourceIdentities" o WHERE o."Source" = \'openf1\' AND '
                            'o."RowId" = i."RowId") GROUP BY 1 ORDER BY 1').fetchall()
     print("bridged to OpenF1 rows: " + (", ".join(f"{k} {n}" for k, n in bridged) or "none"))
+    from workers import sources
     from workers.db.audit import audit
 
-    findings = audit(conn)
+    findings = audit(conn, sources.audit_rules())
     for severity in ("defect", "notice"):
         items = [f for f in findings if f.severity == severity]
         print(f"audit: {sum(len(f.items) for f in items)} {severity}(s)" +

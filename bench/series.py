@@ -135,9 +135,10 @@ def main() -> int:
         with psycopg.connect(DATABASE_URL) as conn:
             print("\nrows in all: " + ", ".join(f"{t} {n}" for t, n in rows(conn).items()))
             print(parse_speed(conn))
+            from workers import sources
             from workers.db.audit import audit
 
-            findings = audit(conn)
+            findings = audit(conn, sources.audit_rules())
             for severity in ("defect", "notice"):
                 found = [f for f in findings if f.severity == severity]
                 print(f"audit: {sum(len(f.items) for f in found)} {severity}(s)" +
