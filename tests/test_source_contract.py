@@ -110,6 +110,7 @@ def test_the_followed_series_are_read_from_the_source_s_setting(monkeypatch):
                                                         f"wiki/NASCAR_Cup_Series_Central ,{WCS}")
     assert sources.followed_scopes() == {"thirdturn": [WCS, "NASCAR_Cup_Series_Central"]}
     assert THIRDTURN.followed_scopes() == [WCS, "NASCAR_Cup_Series_Central"] and OPENF1.followed_scopes() == []
+    assert sources.env_name("thirdturn", sources.about("thirdturn").followed_setting) == "THIRDTURN_FOLLOWED_SERIES"
 
 
 # -- health ---------------------------------------------------------------------------------------------------
@@ -210,24 +211,19 @@ def test_only_openf1_records_a_season_in_its_replay_s_layout():
 
 
 @pytest.mark.integration
-def test_openf1_records_a_season_file_for_file_as_the_record_command_does(replay_log, tmp_path, monkeypatch):
+def test_openf1_records_a_season_file_for_file_as_the_replay_was_given_it(replay_log, data_dir, tmp_path, monkeypatch):
+    """2024 with results, recorded from the replay (which serves the recorded files): the same files, records."""
     from datetime import datetime, timezone
 
-    from ingestion import record
-    from workers.pipeline import resources
-
     monkeypatch.setattr(OPENF1.settings, "BASE_URL", replay_log.base_url)
-    monkeypatch.setattr(resources, "_clients", {})
-    by_source, by_command = tmp_path / "source", tmp_path / "command"
-    by_source.mkdir(), by_command.mkdir()
     lines: list[str] = []
-    recorded = OPENF1.record_season(by_source, 2023, False, OPENF1.client(None).fetch,
-                                    datetime.now(timezone.utc), lines.append)
-    files = record.record_season(by_command, 2023, record.fetch("meetings", year=2023), False)
-    assert (recorded.files, recorded.include_results) == (files, False) and recorded.rounds == len(lines) > 20
-    written = sorted(p.name for p in by_source.iterdir())
-    assert written == sorted(p.name for p in by_command.iterdir()) and "session_result" not in " ".join(written)
-    assert all((by_source / name).read_bytes() == (by_command / name).read_bytes() for name in written)
+    recorded = OPENF1.record_season(tmp_path, 2024, None, OPENF1.client(None).fetch, datetime.now(timezone.utc),
+                                    lines.append)
+    saved = sorted(p.name for p in tmp_path.iterdir())
+    assert saved == sorted(p.name for p in (data_dir / "2024").glob("*.json"))
+    assert all(json.loads((tmp_path / n).read_text()) == json.loads((data_dir / "2024" / n).read_text()) for n in saved)
+    assert (recorded.rounds, recorded.files, recorded.include_results) == (25, len(saved), True)  # the season ended
+    assert len(lines) == 25 and all("files" in line for line in lines)  # counts only, never a result
 
 
 # -- the tasks' arguments ------------------------------------------------------------------------------------------

@@ -185,6 +185,11 @@ def normalise_scope(text: Any, source: str | None = None) -> str:
     return about(name).normalise_scope(text, _settings(name))  # type: ignore[misc]
 
 
+def env_name(source: str, setting: str) -> str:
+    """The environment variable of a source's setting (`THIRDTURN_FOLLOWED_SERIES`), for messages."""
+    return f"{_package(source).Settings.model_config.get('env_prefix', '')}{setting}"
+
+
 def followed_scopes(source: str | None = None) -> dict[str, list[str]]:
     """The scopes each source of scopes follows (normalised, each once), by source: every source of scopes, or the
     one named (cheap)."""
