@@ -12,10 +12,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.support import REPO
+from workers import sources
 from workers.db import racing
 from workers.rows import SESSION_END, SOURCE_KEY, RoundRows, SessionStatus, SessionType
 
 pytestmark = pytest.mark.integration
+OPENF1_KEYS = sources.get("openf1").natural_keys  # written as OpenF1's rounds are: on its meeting and session keys
 
 
 def weekend(start: datetime) -> RoundRows:
@@ -41,7 +43,7 @@ def status(database: str, *args: str) -> subprocess.CompletedProcess:
 def test_status_shows_the_rounds_under_way_the_lock_out_and_what_is_due_next_with_no_broker(clean_db, database):
     now = datetime.now(timezone.utc)
     with clean_db.transaction():
-        racing.write_round(clean_db, "openf1", weekend(now - timedelta(minutes=10)))
+        racing.write_round(clean_db, "openf1", weekend(now - timedelta(minutes=10)), keys=OPENF1_KEYS)
     outcome = status(database, "--json")  # Redis is not reachable: status needs none
     assert outcome.returncode == 0, outcome.stderr
     report = json.loads(outcome.stdout)
@@ -59,7 +61,7 @@ def test_status_shows_the_rounds_under_way_the_lock_out_and_what_is_due_next_wit
 def test_status_in_text_says_each_source_and_never_a_result(clean_db, database):
     now = datetime.now(timezone.utc)
     with clean_db.transaction():
-        racing.write_round(clean_db, "openf1", weekend(now + timedelta(days=2)))
+        racing.write_round(clean_db, "openf1", weekend(now + timedelta(days=2)), keys=OPENF1_KEYS)
     outcome = status(database)
     assert outcome.returncode == 0, outcome.stderr
     lines = outcome.stdout.splitlines()
