@@ -3,7 +3,8 @@
 Starts the Jolpica replay with `4/second;500/hour` at `--scale` times the speed (written in whole seconds, as
 both `limits` and the replay take them: scale 2 is 8 per second and 500 per 1800 s, the same shape twice as
 fast), sets the same limit in JOLPICA_RATE_LIMIT, then syncs every season without results and again with them,
-as `bulk_sync --all --no-results` then `--results` would (one sync_season per year, all sent at once), through
+as `bulk_sync --all --no-results` then `--results` would (one sync_season per year, all sent at once; with
+`--with-results-only`, once with results, as `bulk_sync --all` does by default for seasons that have ended), through
 `--workers` single-process worker nodes sharing the fleet limit. Prints per phase and in all: requests, 429s,
 wall, the least time the limit allows for those requests, rows per table, quarantined records by reason, what the
 bridge matched; then a second complete run's requests (0: every landed answer is younger than
@@ -124,6 +125,8 @@ def main() -> int:
     parser.add_argument("--last", type=int, default=2022)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--scale", type=int, default=2, choices=(1, 2, 3, 4, 6, 12))
+    parser.add_argument("--with-results-only", action="store_true",
+                        help="one phase, with results (bulk_sync --all's default), instead of without then with")
     parser.add_argument("--per-second", action="store_true", help="also print the requests answered each second")
     parser.add_argument("--limit", default=None,
                         help="instead of --scale: the limit itself, N/Ps rules (e.g. 4/1s;100/30s)")
@@ -158,7 +161,7 @@ def main() -> int:
         app = client_app(REDIS_URL)
         started = time.monotonic()
         phases = {}
-        for results in (False, True):
+        for results in (True,) if args.with_results_only else (False, True):
             interrupt = interrupter(args.interrupt, nodes) if results else None
             before, t0 = replay.stats()["requests"], time.monotonic()
             runs = sync_all(app, years, results, 3600, interrupt)
