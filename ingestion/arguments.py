@@ -72,8 +72,9 @@ def add_following(parser: argparse.ArgumentParser, what: str = "the run") -> Non
 
 
 def series_title(text: str) -> str:
-    """A series' hub page title as its source reads it (normalised, or refused with the reason: exit 2). The one
-    place the command line asks the series source to read a title."""
-    from workers.sources.thirdturn.titles import normalise_title
+    """A series' name as the scope source keys it (its wiki's hub page title, from a title or a URL of the wiki),
+    normalised or refused with the reason (exit 2) before anything is sent. The one place the command line asks
+    the scope source to read a series' name."""
+    from workers import sources
 
-    return normalise_title(text)
+    return sources.normalise_scope(text)

@@ -56,16 +56,17 @@ def selected_series(args: argparse.Namespace) -> list[str]:
     if args.followed:
         from workers import sources
 
-        listed = sources.get(sources.SERIES_SOURCE).settings.FOLLOWED_SERIES
-        if not listed.strip():
-            raise BadArgument("--followed: no series is followed (THIRDTURN_FOLLOWED_SERIES is empty)")
+        name = sources.scope_source_name()
+        titles = sources.followed_scopes(name)[name]
+        if not titles:
+            setting = sources.env_name(name, sources.about(name).followed_setting or "FOLLOWED_SERIES")
+            raise BadArgument(f"--followed: no series is followed ({setting} is empty)")
     elif args.series is not None:
-        listed = args.series
+        titles = [series_title(title) for title in args.series.split(",") if title.strip()]
     else:
         return []
     if args.end_year is not None:
         raise BadArgument("--end-year goes with --start-year, not with a series")
-    titles = [series_title(title) for title in listed.split(",") if title.strip()]
     if not titles:
         raise BadArgument("--series needs at least one hub page title")
     return list(dict.fromkeys(titles))

@@ -85,16 +85,18 @@ def run_check(url: str, args: argparse.Namespace) -> int:
 
 
 def run_audit(url: str, args: argparse.Namespace) -> int:
+    from workers import sources
     from workers.db.audit import DEFECT, audit, check_count
     from workers.redaction import redact_url
 
+    rules = sources.audit_rules()  # each source's rules: the engine names none
     with database() as conn:
-        findings = audit(conn)
+        findings = audit(conn, rules)
     defects = sum(len(f.items) for f in findings if f.severity == DEFECT)
     notices = sum(len(f.items) for f in findings) - defects
     failed = bool(defects or (args.strict and notices))
     if args.json:
-        print(json.dumps({"database": redact_url(url), "checks": check_count(), "defects": defects,
+        print(json.dumps({"database": redact_url(url), "checks": check_count(rules), "defects": defects,
                           "notices": notices, "strict": args.strict, "ok": not failed,
                           "findings": [{"severity": f.severity, "category": f.category, "check": f.check,
                                         "count": len(f.items), "items": list(f.items)} for f in findings]},
@@ -102,7 +104,7 @@ def run_audit(url: str, args: argparse.Namespace) -> int:
         return EXIT_FINDINGS if failed else EXIT_OK
     for finding in findings:
         print_finding(finding)
-    print(f"audit of {redact_url(url)}: {check_count()} checks, "
+    print(f"audit of {redact_url(url)}: {check_count(rules)} checks, "
           + (f"{plural(defects, 'defect')}, {plural(notices, 'notice')}" if findings else "no finding")
           + (" (--strict: notices count)" if args.strict and notices else ""))
     return EXIT_FINDINGS if failed else EXIT_OK

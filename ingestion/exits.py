@@ -52,8 +52,12 @@ class FollowTimedOut(Exception):
 
 
 def run_command(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    """Run a command; any failure is one line on stderr (and a JSON event with --json) and the table's code."""
+    """Run a command, its log lines on stderr at LOG_LEVEL (ingestion/logs.py); any failure is one line on stderr
+    (and a JSON event with --json) and the table's code."""
     try:
+        from ingestion import logs
+
+        logs.setup()  # a bad LOG_LEVEL or LOG_FORMAT is a failure of its own: one line, exit 2
         return handler(args)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)

@@ -57,7 +57,7 @@ def series_call(title: str, label: str = "", **options: Any) -> Call:
     """A series by its hub page's title: the series source's run."""
     from workers import sources
 
-    return Call("series", title, options, sources.SERIES_SOURCE, label)
+    return Call("series", title, options, sources.scope_source_name(), label)
 
 
 def client_app() -> Any:

@@ -3,11 +3,12 @@
 each Formula 1 season (or each season of a series of The Third Turn) is complete against what its source lists
 now. A series: its hub page and each season page fetched afresh through the wiki's fleet limit (one page per
 5 s by default: 1 + seasons requests), their races against the rounds held here under that hub (its
-identities). The year picks the source, as a sync does: the rounds of the source's index
-(OpenF1 `/meetings?year=`, Jolpica `/{season}.json`), fetched afresh and read by the source, against the rounds
-the source holds here (its identities, SPEC §6); for OpenF1 also `/sessions?year=` against the session keys
-here. So an OpenF1 season costs two requests and a history season one, within the source's fleet limit. Missing
-rounds are named by their key (an OpenF1 meeting key, a Jolpica `season/round`). Exit 0 when every season
+identities). The year picks the source, as a sync does; the source says what to fetch afresh
+(`Source.verify_requests`: its index by default, OpenF1's `/meetings?year=` and `/sessions?year=`, Jolpica's
+`/{season}.json`) and what it lists (`Source.listed`: its rounds, and OpenF1's sessions), each compared with the
+keys it holds here (its identities, docs/identity.md). So an OpenF1 season costs two requests and a history
+season one, within the source's fleet limit. Missing rounds are named by their key (an OpenF1 meeting key, a
+Jolpica `season/round`). Exit 0 when every season
 checked is complete, 1 when something is missing (or when the database holds no season and none was asked for).
 Never prints a result."""
 
@@ -17,7 +18,6 @@ import argparse
 import json
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ingestion.arguments import series_title
@@ -32,35 +32,24 @@ if TYPE_CHECKING:
     from workers.sources.base import Request, Source
 
 SHOWN_KEYS = 20
-# What each source calls its rounds: the name of the comparison in the report ("meetings listed by OpenF1").
-ROUNDS_CALLED = {"openf1": "meetings", "jolpica": "races", "thirdturn": "races"}
-FORMULA_1 = "formula-1"  # without --series, the Formula 1 seasons are verified (the year picks their source)
-
-
-@dataclass
-class Held:
-    """What the database holds of one season for its source: round keys (identities) and, for OpenF1, session keys."""
-
-    source: "Source"
-    rounds: set[str] = field(default_factory=set)
-    sessions: set[int] = field(default_factory=set)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--year", help="the Formula 1 season to check (default: every one in the database)")
-    which.add_argument("--series", metavar="HUB_TITLE", help="a series of The Third Turn, by its hub page's title")
+    which.add_argument("--year", help="the championship's season to check (default: every one in the database)")
+    which.add_argument("--series", metavar="HUB_TITLE", help="a series of the scope source, by its hub page's title")
     parser.add_argument("--season", help="with --series: one season (default: every season its hub lists)")
     parser.add_argument("--json", action="store_true", help="machine output")
 
 
 def run(args: argparse.Namespace) -> int:
+    from workers import sources
     from workers.db import audit
     from workers.errors import BadArgument
     from workers.pipeline.arguments import validate_series_season, validate_year
 
     if args.season is not None and args.series is None:
-        raise BadArgument("--season goes with --series (a Formula 1 season is --year)")
+        raise BadArgument("--season goes with --series (a season of the championship is --year)")
     year = validate_year(args.year) if args.year is not None else None
     season = validate_series_season(args.season) if args.season is not None else None
     title = series_title(args.series) if args.series is not None else None
@@ -69,34 +58,29 @@ def run(args: argparse.Namespace) -> int:
         if title is not None:
             report["seasons"] = series_seasons(conn, title, season)
         else:
-            years = [year] if year is not None else audit.season_years(conn, FORMULA_1)
-            here = {y: (audit.season_inventory(conn, y, FORMULA_1), held_here(conn, y)) for y in years}
-            report["seasons"] = {y: {**inventory, **compare(y, held)} for y, (inventory, held) in here.items()}
+            championship = sources.default_championship()  # the year picks its source, as a sync's does
+            years = [year] if year is not None else audit.season_years(conn, championship)
+            report["seasons"] = {y: {**audit.season_inventory(conn, y, championship), **compare(conn, y)}
+                                 for y in years}
     report["complete"] = bool(report["seasons"]) and all(s["complete"] for s in report["seasons"].values())
     print(json.dumps(report, indent=2, default=str) if args.json else text(report))
     return EXIT_OK if report["complete"] else EXIT_FAILED
 
 
 def series_seasons(conn: "psycopg.Connection", title: str, season: int | str | None) -> dict[int, dict[str, Any]]:
-    """Each season of a series of The Third Turn (`title` as series_title read it): the races its season page lists
-    now (hub and season pages fetched afresh) against the rounds held here under that hub."""
+    """Each season of a series of the scope source (`title` as series_title read it): what its pages list now
+    (fetched afresh) against the keys held here under that series."""
     from workers import sources
     from workers.db import audit
     from workers.pipeline.arguments import LATEST
-    from workers.rows import slugify
 
-    source = sources.get(sources.SERIES_SOURCE).scoped(title, latest=season == LATEST)
+    source = sources.scope_source().scoped(title, latest=season == LATEST)
     answers = FreshAnswers(source)
     answers.fetch(source.catalog_requests())
-    slug = slugify(source.hub(answers, source.series).name)
+    slug = source.series_slug(answers)
     report = {}
     for year in source.seasons(answers, (season,) if isinstance(season, int) else ()):
-        answers.fetch(source.index_requests(year, answers))
-        listed = {r.key for r in source.rounds(year, answers).rounds}
-        present = {k for k in audit.round_keys(conn, source.name, year) if k.startswith(f"{source.series}|")}
-        found = comparison(listed, present)
-        report[year] = {**audit.season_inventory(conn, year, slug), "source": source.name, "compared": ["races"],
-                        "races": found, "complete": not found["missing"]}
+        report[year] = {**audit.season_inventory(conn, year, slug), **against(conn, source, year, answers)}
     return report
 
 
@@ -111,45 +95,32 @@ def season_source(year: int) -> "Source | None":
         return None
 
 
-def held_here(conn: "psycopg.Connection", year: int) -> Held | None:
-    from workers.db import audit
-
+def compare(conn: "psycopg.Connection", year: int) -> dict[str, Any]:
+    """The season as its source lists it now against what is held here."""
     source = season_source(year)
     if source is None:
-        return None
-    sessions = audit.openf1_session_keys(conn, year) if source.name == "openf1" else set()
-    return Held(source, audit.round_keys(conn, source.name, year), sessions)
-
-
-def compare(year: int, held: Held | None) -> dict[str, Any]:
-    """The season's rounds (and OpenF1's sessions) as its source lists them now against those held here."""
-    if held is None:
         return {"source": None, "compared": [], "complete": False,
                 "error": f"no source covers the {year} season: nothing to compare it with"}
-    source = held.source
-    found = {rounds_called(source.name): comparison(upstream_rounds(source, year), held.rounds)}
-    if source.name == "openf1":  # OpenF1 lists every session of a season too (one request more)
-        listed = source.decode("sessions", fetch_answer(source, f"sessions?year={year}"))
-        found["sessions"] = comparison(keys_of(listed, "session_key"), held.sessions)
+    return against(conn, source, year, FreshAnswers(source))
+
+
+def against(conn: "psycopg.Connection", source: "Source", year: int, answers: "FreshAnswers") -> dict[str, Any]:
+    """What the source lists of the season (`Source.listed`, from its `verify_requests` fetched afresh) against
+    the identities it holds here, one comparison per list (rounds; OpenF1's sessions too)."""
+    from workers.db import audit
+
+    answers.fetch(source.verify_requests(year, answers))
+    found = {}
+    for listed in source.listed(year, answers):
+        held = {k for k in audit.identity_keys(conn, source.name, listed.kind, year) if k.startswith(listed.held_prefix)}
+        found[listed.name] = comparison(set(listed.keys), held)
     return {"source": source.name, "compared": list(found), **found,
             "complete": not any(f["missing"] for f in found.values())}
-
-
-def rounds_called(source: str) -> str:
-    return ROUNDS_CALLED.get(source, "listed_rounds")
 
 
 def comparison(listed: set[Any], present: set[Any]) -> dict[str, Any]:
     return {"upstream": len(listed), "present": len(listed & present), "missing": in_order(listed - present),
             "not_upstream": in_order(present - listed)}
-
-
-def upstream_rounds(source: "Source", year: int) -> set[str]:
-    """The round keys the source's index of the season lists now: its index requests fetched afresh (through
-    its client and fleet limit), decoded and read by the source as a sync reads them."""
-    answers = FreshAnswers(source)
-    answers.fetch(source.index_requests(year))
-    return {r.key for r in source.rounds(year, answers).rounds}
 
 
 class FreshAnswers:
@@ -176,10 +147,6 @@ class FreshAnswers:
 
     def request(self, key: str) -> list[Any]:
         return self.records(key)  # a request without a query is its endpoint (a wiki page)
-
-
-def keys_of(records: list[Any], key: str) -> set[int]:
-    return {r[key] for r in records if isinstance(r, dict) and isinstance(r.get(key), int)}
 
 
 def in_order(keys: Iterable[Any]) -> list[Any]:

@@ -136,6 +136,41 @@ def test_a_bad_log_format_stops_the_program_naming_the_setting(monkeypatch):
         load_settings()
 
 
+def command(*args: str, **env: str):
+    """`python -m ingestion ARGS` with the environment given (LOG_LEVEL and LOG_FORMAT unset unless given)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    base = {k: v for k, v in os.environ.items() if k not in ("LOG_LEVEL", "LOG_FORMAT")}
+    return subprocess.run([sys.executable, "-m", "ingestion", *args], cwd=REPO, env={**base, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+# A command whose one request goes to a closed port: urllib3 logs its connection at DEBUG.
+UNREACHABLE = ("healthcheck", "--skip", "postgres,indexes,jolpica,thirdturn,workers", "--timeout", "1")
+
+
+def test_the_command_line_logs_on_stderr_at_log_level_warning_unless_set():
+    quiet = command(*UNREACHABLE, OPENF1_BASE_URL="http://127.0.0.1:9/v1")
+    assert quiet.returncode == 1 and "FAIL  openf1" in quiet.stdout and "DEBUG" not in quiet.stderr, quiet.stderr
+    loud = command(*UNREACHABLE, OPENF1_BASE_URL="http://127.0.0.1:9/v1", LOG_LEVEL="DEBUG")
+    assert "DEBUG urllib3.connectionpool: Starting new HTTP connection" in loud.stderr, loud.stderr
+    assert "DEBUG" not in loud.stdout  # the command's own output stays apart
+    as_json = command(*UNREACHABLE, OPENF1_BASE_URL="http://127.0.0.1:9/v1", LOG_LEVEL="DEBUG", LOG_FORMAT="json")
+    lines = [json.loads(line) for line in as_json.stderr.splitlines() if line.strip()]
+    assert lines and {line["level"] for line in lines} == {"DEBUG"}
+    assert {"time", "level", "logger", "process", "message"} <= set(lines[0])
+
+
+def test_the_command_line_refuses_a_bad_log_level_in_one_line():
+    outcome = command("runs", LOG_LEVEL="loud")
+    assert outcome.returncode == 2 and outcome.stderr.count("\n") == 1 and "LOG_LEVEL" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+
+
 # -- a real worker, LOG_FORMAT=json, a 2024 sync with results ---------------------------------------------------
 
 def spoiler_values(data_dir) -> set[str]:

@@ -141,7 +141,7 @@ def test_verify_names_a_missing_session_and_exits_1(season_2024, db):
     assert outcome.returncode == 1, outcome.stdout + outcome.stderr
     assert "missing 1: 9472" in outcome.stdout and "season 2024: INCOMPLETE" in outcome.stdout
     report = json.loads(run_cli("ingestion.verify", "--json", env=env).stdout)
-    assert report["seasons"]["2024"]["sessions"]["missing"] == [9472]
+    assert report["seasons"]["2024"]["sessions"]["missing"] == ["9472"]  # as listed, like meetings
     assert report["seasons"]["2024"]["meetings"]["missing"] == [] and report["complete"] is False
 
 
@@ -316,49 +316,83 @@ def test_audit_notices_what_two_sources_hold_as_two_rows_and_circuits_at_one_loc
 
 # -- healthcheck -----------------------------------------------------------------------------------------------
 
-def test_healthcheck_passes_when_every_part_is_up(worker, replay_log, wiki_replay, database):
+def test_healthcheck_passes_when_every_part_is_up(worker, replay_log, history_replay, wiki_replay, database):
     import redis
 
     redis.Redis.from_url(worker.broker_url).delete(f"parcferme:thirdturn:robots:{wiki_replay.base_url}")
     wiki_replay.reset()
+    history_replay.reset()
     outcome = run_cli("ingestion", "healthcheck", env={"OPENF1_BASE_URL": replay_log.base_url,
+                                                       "JOLPICA_BASE_URL": history_replay.base_url,
                                                        "THIRDTURN_BASE_URL": wiki_replay.base_url,
                                                        "REDIS_URL": worker.broker_url})
     assert outcome.returncode == 0, outcome.stdout
     assert [line.split()[:2] for line in outcome.stdout.splitlines()] == [
-        ["OK", "postgres"], ["OK", "indexes"], ["OK", "redis"], ["OK", "openf1"], ["OK", "thirdturn"], ["OK", "workers"]]
-    assert replay_log.stats()["requests"] == 1
+        ["OK", "postgres"], ["OK", "indexes"], ["OK", "redis"], ["OK", "openf1"], ["OK", "jolpica"],
+        ["OK", "thirdturn"], ["OK", "workers"]]
+    assert replay_log.stats()["requests"] == 1 and history_replay.stats()["requests"] == 1
     assert [e["path"] for e in wiki_replay.stats()["log"]] == ["/robots.txt"]  # no page: robots.txt alone
+    sources = [line for line in outcome.stdout.splitlines() if line.split()[1] in ("openf1", "jolpica", "thirdturn")]
+    assert all(line.endswith("[data: CC BY-NC-SA 4.0]") for line in sources), sources
+
+
+def test_healthcheck_of_a_formula_1_only_deployment_passes_with_the_wiki_off(worker, replay_log, history_replay,
+                                                                             database):
+    """Default settings but the two Formula 1 sources' addresses: no THIRDTURN_CONTACT and no followed series,
+    so The Third Turn is not in use (OFF, not FAIL) and nothing is asked of it; the check exits 0."""
+    outcome = run_cli("ingestion", "healthcheck", "--json", env={
+        "OPENF1_BASE_URL": replay_log.base_url, "JOLPICA_BASE_URL": history_replay.base_url,
+        "THIRDTURN_BASE_URL": "https://www.thethirdturn.com/wiki", "THIRDTURN_CONTACT": "",
+        "THIRDTURN_FOLLOWED_SERIES": "", "REDIS_URL": worker.broker_url})
+    assert outcome.returncode == 0, outcome.stdout
+    report = json.loads(outcome.stdout)
+    checks = {c["name"]: c for c in report["checks"]}
+    assert report["ok"] is True and checks["thirdturn"]["state"] == "not configured"
+    assert checks["thirdturn"]["ok"] is None and "THIRDTURN_CONTACT" in checks["thirdturn"]["detail"]
+    assert {checks[n]["state"] for n in ("postgres", "indexes", "redis", "openf1", "jolpica", "workers")} == {"ok"}
+    credits = {n: checks[n]["data"] for n in ("openf1", "jolpica", "thirdturn")}
+    from workers import sources
+    assert credits == {n: {"licence": a.licence.name, "licence_url": a.licence.url,
+                           "commercial_use": a.licence.commercial_use, "credit": a.credit}
+                       for n, a in sources.attributions().items()}
+    text = run_cli("ingestion", "healthcheck", "--skip", "openf1,jolpica,workers",
+                   env={"THIRDTURN_BASE_URL": "https://www.thethirdturn.com/wiki", "THIRDTURN_CONTACT": "",
+                        "THIRDTURN_FOLLOWED_SERIES": "", "REDIS_URL": worker.broker_url})
+    assert text.returncode == 0 and "OFF   thirdturn" in text.stdout, text.stdout
 
 
 def test_healthcheck_fails_the_wiki_when_the_live_one_would_be_crawled_without_a_contact(database):
-    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,workers", "--timeout", "1",
+    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,jolpica,workers", "--timeout", "1",
                       env={"THIRDTURN_BASE_URL": "https://www.thethirdturn.com", "THIRDTURN_CONTACT": "",
+                           "THIRDTURN_FOLLOWED_SERIES": "Wisconsin_Challenge_Series",
                            "THIRDTURN_RATE_LIMIT": "1/5second"})
     assert outcome.returncode == 1 and "FAIL  thirdturn" in outcome.stdout and "THIRDTURN_CONTACT" in outcome.stdout
 
 
 def test_healthcheck_reports_every_part_down_with_a_reason_and_no_password(database):
     env = {"DATABASE_URL": "postgresql://parcferme:s3cretpw@127.0.0.1:1/parcferme_test",
-           "REDIS_URL": "redis://:r3dispw@127.0.0.1:1/0", "OPENF1_BASE_URL": "http://127.0.0.1:9/v1"}
+           "REDIS_URL": "redis://:r3dispw@127.0.0.1:1/0", "OPENF1_BASE_URL": "http://127.0.0.1:9/v1",
+           "JOLPICA_BASE_URL": "http://127.0.0.1:9/ergast/f1", "THIRDTURN_CONTACT": "ops@example.org"}
     outcome = run_cli("ingestion.healthcheck", "--timeout", "1", env=env)
     assert outcome.returncode == 4  # PostgreSQL and Redis unreachable
     assert [line.split()[:2] for line in outcome.stdout.splitlines()] == [
-        ["FAIL", "postgres"], ["FAIL", "indexes"], ["FAIL", "redis"], ["FAIL", "openf1"], ["FAIL", "thirdturn"],
-        ["FAIL", "workers"]]
+        ["FAIL", "postgres"], ["FAIL", "indexes"], ["FAIL", "redis"], ["FAIL", "openf1"], ["FAIL", "jolpica"],
+        ["FAIL", "thirdturn"], ["FAIL", "workers"]]
     assert "s3cretpw" not in outcome.stdout + outcome.stderr and "r3dispw" not in outcome.stdout + outcome.stderr
 
 
 def test_healthcheck_skip_checks_one_component_for_a_container(database):
-    env = {"OPENF1_BASE_URL": "http://127.0.0.1:9/v1", "REDIS_URL": NOBODY}
+    env = {"OPENF1_BASE_URL": "http://127.0.0.1:9/v1", "JOLPICA_BASE_URL": "http://127.0.0.1:9/ergast/f1",
+           "REDIS_URL": NOBODY}
     everything = run_cli("ingestion.healthcheck", "--timeout", "1", env=env)
     assert everything.returncode == 1 and "FAIL  openf1" in everything.stdout and "FAIL  workers" in everything.stdout
-    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,thirdturn,workers", "--json", env=env)
+    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,jolpica,thirdturn,workers", "--json", env=env)
     assert outcome.returncode == 0, outcome.stdout
     report = json.loads(outcome.stdout)
     assert report["ok"] is True
     assert {c["name"]: c["ok"] for c in report["checks"]} == {
-        "postgres": True, "indexes": True, "redis": True, "openf1": None, "thirdturn": None, "workers": None}
+        "postgres": True, "indexes": True, "redis": True, "openf1": None, "jolpica": None, "thirdturn": None,
+        "workers": None}
 
 
 def test_healthcheck_refuses_an_unknown_check_name(database):
@@ -367,7 +401,7 @@ def test_healthcheck_refuses_an_unknown_check_name(database):
 
 
 def test_healthcheck_fails_the_indexes_check_when_the_migrations_are_missing(scratch_database):
-    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,workers", env={"DATABASE_URL": scratch_database})
+    outcome = run_cli("ingestion.healthcheck", "--skip", "openf1,jolpica,workers", env={"DATABASE_URL": scratch_database})
     assert outcome.returncode == 1
     assert "OK    postgres" in outcome.stdout and "FAIL  indexes" in outcome.stdout
     assert "python -m ingestion.db migrate" in outcome.stdout

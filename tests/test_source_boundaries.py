@@ -18,19 +18,6 @@ REPO = Path(__file__).resolve().parents[1]
 GENERIC = ("tasks", "ingestion", "workers/pipeline", "workers/db", "celeryconfig.py")
 # The registry, the contract and the cheap declarations: what the generic code may import of workers/sources.
 ALLOWED = {"workers.sources", "workers.sources.base", "workers.sources.about"}
-# Today's offenders of the command line (ingestion/, restructured elsewhere): each file → what it still names. The
-# follow-up that makes them ask the registry empties this list; any other offender fails now.
-KNOWN = {
-    "ingestion/arguments.py": {"workers.sources.thirdturn", "workers.sources.thirdturn.titles"},
-    "ingestion/healthcheck.py": {"workers.sources.openf1", "workers.sources.openf1.client",
-                                 "workers.sources.thirdturn", "workers.sources.thirdturn.client", "'openf1'",
-                                 "'thirdturn'"},
-    "ingestion/record.py": {"workers.sources.openf1", "workers.sources.openf1.endpoints", "'openf1'"},
-    "ingestion/verify.py": {"'openf1'", "'jolpica'", "'thirdturn'"},
-}
-# The database layer's one import of the registry: audit()'s fallback to every source's rules while ingestion/db.py
-# calls it without them (workers/db/audit.py, `_every_source`); it goes with that call.
-KNOWN_IN_DB = {"workers/db/audit.py": {"workers.sources"}}
 
 
 def generic_files(root: Path) -> list[Path]:
@@ -100,21 +87,17 @@ def offenders(root: Path, registered: set[str]) -> dict[str, set[str]]:
     return found
 
 
-def test_no_generic_module_imports_a_source_or_spells_its_name_but_the_known_ones_of_the_command_line():
+def test_no_generic_module_imports_a_source_or_spells_its_name():
     registered = set(sources.names())
     assert registered >= {"openf1", "jolpica", "thirdturn"}
-    found = offenders(REPO, registered)
-    new = {path: named - KNOWN.get(path, set()) for path, named in found.items()}
-    assert {path: named for path, named in new.items() if named} == {}, "generic code names a source"
-    gone = {path: known - found.get(path, set()) for path, known in KNOWN.items()}
-    assert {path: named for path, named in gone.items() if named} == {}, "remove what no longer offends from KNOWN"
+    assert offenders(REPO, registered) == {}, "generic code names a source"
 
 
 def test_the_database_layer_imports_nothing_of_workers_sources_and_no_module_of_it_in_a_circle():
     db = {module_name(p, REPO): p for p in (REPO / "workers/db").glob("*.py")}
     reaching = {str(p.relative_to(REPO)): {n for n in imported(p, REPO) if n == "workers.sources"
                                            or n.startswith("workers.sources.")} for p in db.values()}
-    assert {path: names for path, names in reaching.items() if names} == KNOWN_IN_DB
+    assert {path: names for path, names in reaching.items() if names} == {}
     edges = {m: {n for n in imported(p, REPO) if n in db and n not in ("workers.db", m)} for m, p in db.items()}
     assert circles(edges) == []
 

@@ -16,39 +16,19 @@ import ast
 import json
 import logging
 import sys
-from datetime import datetime, timezone
 from typing import Any
 
 from celery._state import get_current_task
 from celery.signals import after_setup_logger, after_setup_task_logger, celeryd_after_setup, celeryd_init
 from celery.utils.log import get_multiprocessing_logger
 
+from workers.logformat import CONTEXT, COUNTS, FIELDS, RedactSecrets, extra_fields, json_line  # noqa: F401
 from workers.pipeline.kinds import KINDS
-from workers.redaction import redact
 from workers.settings import get_settings
 
 TEXT_FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s] %(task)s%(message)s"
 
-class RedactSecrets(logging.Filter):
-    """Rewrites each record's message (and traceback) without secrets, whatever logger it came from."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        record.msg, record.args = redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return True
-
-
-# The keyword arguments of a task that say which run, source, round and season a line is about.
-CONTEXT = ("run_id", "source", "round_key", "season")
-# The counts a task returns (or a line adds) that become fields: counts only, never a result value.
-COUNTS = ("rounds", "requests", "written", "deleted", "quarantined", "changes", "statuses")
-FIELDS = CONTEXT + COUNTS + ("duration",)
 # A dispatcher's run is the dispatcher's own task id.
 DISPATCHERS = frozenset(kind.task for kind in KINDS.values())
 
@@ -69,7 +49,7 @@ def task_fields(record: logging.LogRecord) -> dict[str, Any]:
         if task is not None and task.request is not None and task.request.id:
             fields = {"task_id": task.request.id, "task_name": task.name,
                       **_context(task.request.kwargs or {}, task.request.id, task.name)}
-    fields.update({name: getattr(record, name) for name in FIELDS if name in record.__dict__})
+    fields.update(extra_fields(record))
     return fields
 
 
@@ -114,10 +94,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, process, message, task fields, exception."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname, "logger": record.name, "process": record.processName,
-            "message": record.getMessage(), **task_fields(record)}
+        line = json_line(record, task_fields(record))
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:

@@ -18,7 +18,7 @@ from psycopg import sql
 from workers.audit_rules import AuditRules
 from workers.db import alike
 from workers.db.alike import HeldRow  # noqa: F401  (a row as the checks compare it)
-from workers.db.inventory import (identity_keys, key_column_values, latest_session, openf1_session_keys,  # noqa: F401
+from workers.db.inventory import (identity_keys, key_column_values, latest_session,  # noqa: F401
                                   racing_counts, round_keys, season_inventory, season_years, status_name, type_name)
 from workers.rows import NaturalKey, SessionStatus, SessionType, slugify
 
@@ -323,24 +323,14 @@ def checks(rules: Sequence[AuditRules]) -> list[Check]:
     return _sql_checks(rules) + _py_checks(rules)
 
 
-def audit(conn: psycopg.Connection, rules: Sequence[AuditRules] | None = None) -> list[Finding]:
-    """Every check with something to report: defects first, then notices, each by category (duplicates,
-    empty parents, completeness) in the order of the checks above."""
-    found = [Finding(c.severity, c.category, c.label, c.run(conn)) for c in checks(_every_source(rules))]
+def audit(conn: psycopg.Connection, rules: Sequence[AuditRules]) -> list[Finding]:
+    """Every check with something to report, with the rules each source declares (`workers.sources.audit_rules()`):
+    defects first, then notices, each by category (duplicates, empty parents, completeness) in the order of the
+    checks above."""
+    found = [Finding(c.severity, c.category, c.label, c.run(conn)) for c in checks(rules)]
     return sorted((f for f in found if f.items),
                   key=lambda f: (SEVERITIES.index(f.severity), CATEGORIES.index(f.category)))
 
 
-def check_count(rules: Sequence[AuditRules] | None = None) -> int:
-    return len(checks(_every_source(rules)))
-
-
-def _every_source(rules: Sequence[AuditRules] | None) -> Sequence[AuditRules]:
-    """The rules given, else every registered source's. Transitional: ingestion/db.py calls `audit(conn)` and
-    `check_count()` without rules until it passes `workers.sources.audit_rules()`; then this fallback goes, and with
-    it the database layer's only import of the registry (allowed by name in tests/test_source_boundaries.py)."""
-    if rules is not None:
-        return rules
-    from workers import sources
-
-    return sources.audit_rules()
+def check_count(rules: Sequence[AuditRules]) -> int:
+    return len(checks(rules))

@@ -61,12 +61,6 @@ def key_column_values(conn: psycopg.Connection, column: str, year: int) -> set[A
     return {key for (key,) in conn.execute(query, [year]).fetchall()}
 
 
-def openf1_session_keys(conn: psycopg.Connection, year: int) -> set[int]:
-    """Kept for ingestion/verify.py until it compares what each source lists (`Source.listed`) with `identity_keys`:
-    the season's values of the "OpenF1SessionKey" column."""
-    return key_column_values(conn, "OpenF1SessionKey", year)
-
-
 def latest_session(conn: psycopg.Connection, year: int | None = None) -> dict[str, Any] | None:
     """The session that started last (by now), with its round and its key in the source that wrote it: where the
     data has got to, never a result."""
