@@ -94,7 +94,7 @@ def simulate(rounds: list[FollowedRound], rules: Rules, tick: timedelta, recent_
 
 def recent_requests(rounds: list[FollowedRound], now: datetime, days: int) -> int:
     """sync_recent: the index, then sessions and drivers of the rounds of the last days, and their results when
-    every one of them has ended (SPEC §3)."""
+    every one of them has ended (the spoiler rule)."""
     selected = [r for r in rounds if r.start <= now and r.end >= now - timedelta(days=days)]
     if not selected:
         return 1

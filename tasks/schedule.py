@@ -42,8 +42,8 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "sync-recent": {
             "task": "scheduled_sync_recent",
             "schedule": every,
-            # auto (and always) = SPEC §3's default: results only when every selected meeting has ended, so none
-            # while a weekend is under way, and its results (with later penalties) for BEAT_RECENT_DAYS after it
+            # auto (and always) = the spoiler rule's default: results only when every selected meeting has ended, so
+            # none while a weekend is under way, and its results (with later penalties) for BEAT_RECENT_DAYS after it
             # ends; the follow tick brings each session's sooner with `always`.
             "kwargs": {"days": settings.BEAT_RECENT_DAYS,
                        "include_results": False if settings.BEAT_RESULTS == "never" else None,

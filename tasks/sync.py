@@ -216,7 +216,7 @@ class RecentDispatchTask(DispatchTask):
 
 @app.task(name="sync_recent", bind=True, base=RecentDispatchTask)
 def sync_recent(self, days=7, include_results=None, run_id=None):
-    """Sync the rounds of the last `days` days (results only as SPEC §3 allows), by the fewest requests."""
+    """Sync the rounds of the last `days` days (results only as the spoiler rule allows), by the fewest requests."""
     days = validate_days(days)
     include_results = validate_include_results(include_results)
     now = resources.utcnow()

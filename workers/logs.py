@@ -7,7 +7,7 @@ The task-outcome line is Celery's own (`Task sync_results[id] succeeded in 0.05s
 logged for a task carries what can be queried as fields: `task_id`, `task_name`, the run's `run_id`, `source`,
 `round_key` and `season` (from the task's keyword arguments), and on its outcome line `duration` and the counts it
 returned (`requests`, `written`, `deleted`, `quarantined`, `changes`, `rounds`, `statuses`). A line may add such
-fields itself (`log.info(…, extra={"requests": 3})`). Task results are counts only (SPEC §3), and only the
+fields itself (`log.info(…, extra={"requests": 3})`). Task results are counts only (the spoiler rule), and only the
 counts named here become fields."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What every source maps its records to: the API's enums (SPEC §1), slugs, and the containers of rows and
+"""What every source maps its records to: the API's enums (docs/data-model.md), slugs, and the containers of rows and
 rejected records that the pipeline writes. Pure: no I/O."""
 
 from __future__ import annotations
@@ -43,18 +43,18 @@ class ResultStatus(IntEnum):
     NC = 4
 
 
-# A row may carry the identity its source gives it (SPEC §6) under this key; the upserts ignore it and the
+# A row may carry the identity its source gives it (docs/identity.md) under this key; the upserts ignore it and the
 # writer registers it in "SourceIdentities" against the row's id.
 SOURCE_KEY = "_source_key"
 # A session row may carry when it ends, as its source publishes it, under this key: the writer keeps it in
-# "SessionTimes", and the session's status then follows the clock (SPEC §8).
+# "SessionTimes", and the session's status then follows the clock (docs/season-in-motion.md).
 SESSION_END = "_end"
 
 
 @dataclass(frozen=True)
 class NaturalKey:
-    """A column of the API's schema (SPEC §1) that holds a source's own key of a row, unique in its table: the writer
-    upserts the source's rows on it, and the audit names rows by it."""
+    """A column of the API's schema (docs/data-model.md) that holds a source's own key of a row, unique in its table:
+    the writer upserts the source's rows on it, and the audit names rows by it."""
 
     column: str  # "OpenF1SessionKey"
     name: str  # what a finding calls it: "OpenF1 meeting key"
@@ -64,7 +64,7 @@ class NaturalKey:
 @dataclass(frozen=True)
 class NaturalKeys:
     """The natural-key columns a source fills in its rounds and sessions. None by default: such a source's rows are
-    found by their identity ("SourceIdentities", SPEC §6), and the columns stay NULL."""
+    found by their identity ("SourceIdentities", docs/identity.md), and the columns stay NULL."""
 
     round: NaturalKey | None = None
     session: NaturalKey | None = None

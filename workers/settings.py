@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # A day: the follow tick keeps the season in motion fresh (FOLLOW_*); the recent sync is its safety net.
     BEAT_SYNC_RECENT_EVERY: float = Field(86400.0, ge=1)
     BEAT_RECENT_DAYS: int = Field(3, ge=1, le=366)
-    # auto: results once a round's last session has ended (SPEC §3); always: each session's as soon as it ends;
+    # auto: results once a round's last session has ended (the spoiler rule); always: each session's as soon as it ends;
     # never: no scheduled run or follow read brings results.
     BEAT_RESULTS: Literal["auto", "always", "never"] = "auto"
     BEAT_STALE_AFTER: float = Field(6 * 3600.0, ge=60)

@@ -1,5 +1,5 @@
 """Rows compared as the audit compares them, in Python: drivers, teams and circuits by name and place across the
-sources holding them (SPEC §6), namesakes a source keeps apart, and a round's sessions against the weekend its
+sources holding them (docs/identity.md), namesakes a source keeps apart, and a round's sessions against the weekend its
 source's championship should have. Pure but for the one read of the rows and the sources holding them."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from workers.rows import slugify
 
 @dataclass(frozen=True)
 class HeldRow:
-    """A driver, team or circuit row: its slug, name and where it stands, and the sources holding it (SPEC §6)."""
+    """A driver, team or circuit row: its slug, name and where it stands, and the sources holding it
+    (docs/identity.md)."""
 
     slug: str
     name: str
@@ -59,7 +60,7 @@ def groups_alike(rows: list[HeldRow], key: Callable[[HeldRow], Any]) -> list[tup
 
 def held_apart(a: HeldRow, b: HeldRow) -> bool:
     """Two rows that two sources hold, neither knowing the other's: what two sources write for one thing
-    without a bridge between them (SPEC §6)."""
+    without a bridge between them (docs/identity.md)."""
     return bool(a.sources and b.sources and not a.sources & b.sources)
 
 
@@ -77,7 +78,7 @@ def lines(groups: list[tuple[Any, list[HeldRow]]]) -> list[str]:
 
 def namesakes_of(source: str, group: list[HeldRow]) -> bool:
     """Rows of one name that only this source holds, each under a key of its own (The Third Turn's `Curtis_Turner`,
-    `Curtis_Turner_(VA)`): namesakes it keeps apart (SPEC §7)."""
+    `Curtis_Turner_(VA)`): namesakes it keeps apart (docs/sources/thethirdturn.md)."""
     return all(row.sources == frozenset({source}) for row in group)
 
 

@@ -198,7 +198,7 @@ def _sql_checks(rules: Sequence[AuditRules]) -> list[Check]:
     if numbered:
         # Notice where results are matched by driver and team but entrants carry numbers: history (6 of Ergast's
         # entries have none, `"None"`, 1961-1963); a mapping that lost numbers would show here by the hundred.
-        # Not where numbers are text by rule (The Third Turn's `08K`, `99-A`: NULL, SPEC §7).
+        # Not where numbers are text by rule (The Third Turn's `08K`, `99-A`: NULL, docs/sources/thethirdturn.md).
         names = " ".join(dict.fromkeys(r.numbered for r in numbered))  # type: ignore[misc]
         checks.append(Check(NOTICE, "completeness", "entrants without a car number in rounds matched by driver and "
                             f"team ({names})", _query(
@@ -287,11 +287,11 @@ def _py_checks(rules: Sequence[AuditRules]) -> list[Check]:
         Check(DEFECT, "duplicates", "teams whose names slug the same", _same_name_slug("team", apart)),
         Check(DEFECT, "duplicates", "circuits whose names slug the same, not held apart by two sources",
               _same_name_slug("circuit", apart)),
-        # Notices, probable duplicates across sources (SPEC §6): two sources without a bridge between them write one
-        # driver, team or circuit as two rows (Jolpica "Red Bull" and OpenF1 "Red Bull Racing"; Jolpica `bahrain`
-        # and OpenF1 `Sakhir`), which splits users' statistics; but names and places alike can be two things (a
-        # rebrand is a new team, SPEC §6; Barcelona had two street circuits, Pedralbes and Montjuïc, and Ergast
-        # puts Long Beach and Riverside in "California"), so an operator decides; each row is shown with the
+        # Notices, probable duplicates across sources (docs/identity.md): two sources without a bridge between them
+        # write one driver, team or circuit as two rows (Jolpica "Red Bull" and OpenF1 "Red Bull Racing"; Jolpica
+        # `bahrain` and OpenF1 `Sakhir`), which splits users' statistics; but names and places alike can be two things
+        # (a rebrand is a new team, docs/identity.md; Barcelona had two street circuits, Pedralbes and Montjuïc, and
+        # Ergast puts Long Beach and Riverside in "California"), so an operator decides; each row is shown with the
         # sources holding it. Drivers: the same words in any order (equal names are one row already, sources
         # slugging the name); teams: the same words but the fillers sources declare (Red Bull Racing, Alpine F1
         # Team); circuits: one name (Jolpica `yas_marina` and OpenF1 `Yas Marina Circuit`), or one place.

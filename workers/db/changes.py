@@ -17,7 +17,8 @@ from psycopg.types.json import Jsonb
 
 from workers.rows import STATUS_NAMES, SessionStatus
 
-# The statuses the clock decides (SPEC §8): Cancelled is upstream's word, Delayed a source's, never the clock's.
+# The statuses the clock decides (docs/season-in-motion.md): Cancelled is upstream's word, Delayed a source's, never the
+# clock's.
 _CLOCKED = tuple(int(s) for s in (SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS, SessionStatus.COMPLETED))
 _FROM_CLOCK = (f'CASE WHEN now() >= t."EndTimeUtc" THEN {int(SessionStatus.COMPLETED)} '
                f'WHEN now() >= s."StartTimeUtc" THEN {int(SessionStatus.IN_PROGRESS)} '

@@ -1,4 +1,4 @@
-"""Remove the racing data for a clean re-sync without touching a row of any other table (SPEC §1).
+"""Remove the racing data for a clean re-sync without touching a row of any other table (docs/data-model.md).
 
 The rule is one: delete, children first, every racing row that no row anywhere references. Which tables
 reference the racing tables is read from the catalogue (so a table the API adds later is respected too):

@@ -1,4 +1,4 @@
-"""The identity table of SPEC §6: (source, kind, source key) → the row it is ("SourceIdentities")."""
+"""The identity table (docs/identity.md): (source, kind, source key) → the row it is ("SourceIdentities")."""
 
 from __future__ import annotations
 

@@ -42,14 +42,14 @@ _OF_SEASON = {
 
 
 def identity_keys(conn: psycopg.Connection, source: str, kind: str, year: int) -> set[str]:
-    """The keys under which a source holds the season's rounds or sessions (its identities, SPEC §6)."""
+    """The keys under which a source holds the season's rounds or sessions (its identities, docs/identity.md)."""
     rows = conn.execute(f'SELECT i."SourceKey" FROM "SourceIdentities" i {_OF_SEASON[kind]} '
                         'WHERE i."Source" = %s AND i."Kind" = %s AND y."Year" = %s', [source, kind, year]).fetchall()
     return {key for (key,) in rows}
 
 
 def round_keys(conn: psycopg.Connection, source: str, year: int) -> set[str]:
-    """The keys under which a source holds the season's rounds (its identities, SPEC §6)."""
+    """The keys under which a source holds the season's rounds (its identities, docs/identity.md)."""
     return identity_keys(conn, source, "round", year)
 
 

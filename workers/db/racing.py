@@ -1,4 +1,4 @@
-"""Writes of the racing tables (SPEC §1), one transaction per round step, on SPEC's keys."""
+"""Writes of the racing tables, one transaction per round step, on their natural keys (docs/data-model.md)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def _write_sessions(conn: psycopg.Connection, source: str, round_id: Any, sessio
     """Sessions carrying the source's own key column (`natural.session`) are upserted on it; the others are found
     by their identity in "SourceIdentities", inserted and registered the first time. Their end times are kept,
     their statuses set from the clock where the end is known, and every change of a session that existed before
-    is recorded for the app (SPEC §8)."""
+    is recorded for the app (docs/season-in-motion.md)."""
     keys = [s[SOURCE_KEY] for s in sessions if s.get(SOURCE_KEY)]
     before = changes.session_states(conn, source, keys, lock=True)
     column = natural.session.column if natural.session else None
@@ -125,8 +125,8 @@ def _write_by_identity(conn: psycopg.Connection, source: str, kind: str, spec: T
 def _write_shared(conn: psycopg.Connection, source: str, kind: str, spec: TableSpec, rows: Sequence[dict[str, Any]],
                   since: dict[str, Any], defer: bool = False) -> tuple[int, dict[str, Any]]:
     """Circuits, drivers and teams, shared across rounds and sources; written rows and slug → id. A row that a
-    bridge made another source's row (SPEC §6: its identity names a row of another slug) is that row, left as its
-    own source wrote it; the others are upserted on their slug (the latest round's attributes win)."""
+    bridge made another source's row (docs/identity.md: its identity names a row of another slug) is that row, left as
+    its own source wrote it; the others are upserted on their slug (the latest round's attributes win)."""
     tied = identities.bridged(conn, source, kind, {r[SOURCE_KEY]: r["Slug"] for r in rows if r.get(SOURCE_KEY)})
     own = [r for r in rows if r.get(SOURCE_KEY) not in tied]
     deferred = _held_by_others(conn, source, spec.name, own) if defer else set()
@@ -138,8 +138,8 @@ def _write_shared(conn: psycopg.Connection, source: str, kind: str, spec: TableS
 
 def _held_by_others(conn: psycopg.Connection, source: str, table: str, rows: Sequence[dict[str, Any]]) -> set[str]:
     """Slugs of these rows that exist and that another source registered: a deferring source's row of that slug
-    is that row, left as the other source wrote it (SPEC §6: one person, one row; the richer source's attributes
-    stay)."""
+    is that row, left as the other source wrote it (docs/identity.md: one person, one row; the richer source's
+    attributes stay)."""
     if not rows:
         return set()
     found = conn.execute(f'SELECT t."Slug" FROM "{table}" t WHERE t."Slug" = ANY(%s) AND EXISTS (SELECT 1 FROM '
@@ -150,7 +150,7 @@ def _held_by_others(conn: psycopg.Connection, source: str, table: str, rows: Seq
 
 def _register(conn: psycopg.Connection, source: str, kind: str, table: str, rows: Sequence[dict[str, Any]],
               key: str = "Slug") -> dict[Any, Any]:
-    """Natural key → id of the rows just written, each registered under its source key (SPEC §6)."""
+    """Natural key → id of the rows just written, each registered under its source key (docs/identity.md)."""
     ids = ids_by(conn, table, key, [r[key] for r in rows])
     identities.register(conn, source, kind, {r[SOURCE_KEY]: ids[r[key]] for r in rows if r.get(SOURCE_KEY)})
     return ids

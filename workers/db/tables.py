@@ -12,7 +12,7 @@ from psycopg import sql
 
 RACING_TABLES = ("Series", "Seasons", "Circuits", "Rounds", "Sessions", "Drivers", "Teams", "Entrants", "Results")
 
-# The table of each kind of row a source registers an identity for (SPEC §6: "SourceIdentities"."Kind").
+# The table of each kind of row a source registers an identity for (docs/identity.md: "SourceIdentities"."Kind").
 KIND_TABLES = {"series": "Series", "season": "Seasons", "circuit": "Circuits", "round": "Rounds", "session": "Sessions",
                "driver": "Drivers", "team": "Teams"}
 

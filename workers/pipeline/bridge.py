@@ -1,4 +1,4 @@
-"""The bridge (SPEC §6): one driver, team and circuit whatever source wrote it.
+"""The bridge (docs/identity.md): one driver, team and circuit whatever source wrote it.
 
 A source that has one (history) names its target source (OpenF1) and the seasons both cover; its dispatcher lands
 what those seasons need (schedules, and the race results when results are included), and `apply` then ties each

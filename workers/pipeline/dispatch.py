@@ -61,7 +61,7 @@ class Plan:
     kind: str  # the run's kind: its rounds' queue depends on it (workers/routing.py)
     source: str
     rounds: list[tuple[int, str]]  # (season, round key)
-    include_results: dict[int, bool]  # season → its rounds with results (SPEC §3 decides per season)
+    include_results: dict[int, bool]  # season → its rounds with results (the spoiler rule decides per season)
     requests: int = 0
     quarantined: int = 0
     fallbacks: list[str] = field(default_factory=list)
@@ -95,7 +95,7 @@ def dispatch(run_id: str, selection: Selection, now: datetime) -> Plan:
 
 
 def default_include_results(rounds: Sequence[RoundRef], now: datetime) -> bool:
-    """SPEC §3: results by default only when every round of the selection has ended."""
+    """The spoiler rule: results by default only when every round of the selection has ended."""
     return bool(rounds) and all(r.end < now for r in rounds)
 
 
@@ -111,8 +111,8 @@ def _select(rounds: list[RoundRef], selection: Selection) -> list[RoundRef]:
 
 def _include_results(selection: Selection, chosen: list[tuple[int, list[RoundRef]]], now: datetime,
                      landing: "_Landing") -> dict[int, bool]:
-    """Results or not, per season: as asked, else SPEC §3's default for each season on its own (a series run over
-    every season gives the past seasons their results and the one under way none); a rebuild writes the results
+    """Results or not, per season: as asked, else the spoiler rule's default for each season on its own (a series run
+    over every season gives the past seasons their results and the one under way none); a rebuild writes the results
     the landing holds."""
     if selection.include_results is not None:
         return {year: selection.include_results for year, _ in chosen}
@@ -183,9 +183,9 @@ class _Landing:
             runs.note_requests_ahead(conn, self.run_id, ahead)
 
     def land_bridge(self, include: bool) -> None:
-        """What the bridge needs of its seasons (SPEC §6): results only when results are included. One dispatcher
-        of the fleet at a time lands it (the others go on: their run's end applies the bridge too), so the many
-        seasons of a backfill starting together ask for it once, not once each."""
+        """What the bridge needs of its seasons (docs/identity.md): results only when results are included. One
+        dispatcher of the fleet at a time lands it (the others go on: their run's end applies the bridge too), so the
+        many seasons of a backfill starting together ask for it once, not once each."""
         lock = shared_redis().lock(f"parcferme:{self.source.name}:bridge-landing", timeout=BRIDGE_LANDING_LOCK)
         if not lock.acquire(blocking=False):
             return

@@ -1,4 +1,4 @@
-"""Following the season in motion (SPEC §8): what beat's follow tick does every FOLLOW_TICK seconds.
+"""Following the season in motion (docs/season-in-motion.md): what beat's follow tick does every FOLLOW_TICK seconds.
 
     statuses     every session with a known end takes its status from the clock (no request): Scheduled before
                  its start, InProgress from it, Completed from its end; each change recorded for the app
@@ -198,7 +198,8 @@ def results_read(source: str, round_: FollowedRound, rules: Rules, now: datetime
 
 
 def wanted_from(round_: FollowedRound, session: FollowedSession, rules: Rules) -> datetime:
-    """When a session's results are wanted: at its own end (`always`), else once its round has ended (SPEC §3)."""
+    """When a session's results are wanted: at its own end (`always`), else once its round has ended (the spoiler
+    rule)."""
     return session.end if rules.results == "always" else round_.end
 
 

@@ -48,7 +48,7 @@ def finish_round(run_id: str | None, round_key: str | None, error: str | None = 
             runs.mark_round(conn, run_id, str(round_key), "failed" if error else "done", error)
     with connection() as conn:  # a second transaction: it must see the mark above committed
         last = runs.pending_rounds(conn, run_id) == 0
-    if last:  # before the run shows as ended, so whoever waits on it finds the bridge applied (SPEC §6)
+    if last:  # before the run shows as ended, so whoever waits on it finds the bridge applied (docs/identity.md)
         from workers.pipeline import bridge
 
         bridge.apply()

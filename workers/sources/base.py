@@ -29,7 +29,7 @@ from workers.sources.about import SCOPES, SEASONS, About, Attribution
 # What a run asks a source for, beyond the index of each season: the parts of its rounds. A season sync asks for
 # sessions and entrants (and results when they are included); following the season asks for the sessions of the
 # rounds ahead (the calendar) or for one round's entrants and results. Results are spoiler data: no request a
-# source marks `spoiler` is made unless RESULTS is asked for (SPEC §3).
+# source marks `spoiler` is made unless RESULTS is asked for (the spoiler rule).
 SESSIONS, ENTRANTS, RESULTS = "sessions", "entrants", "results"
 
 
@@ -284,10 +284,10 @@ class Source:
                       progress: Any = None) -> Recorded:
         """Save the answers a season sync needs into `folder` (a path), in the replay's layout; every request by
         `fetch(target) -> Answer` (the command's, through the fleet limit); results as asked, else only when every
-        round of the season has ended (SPEC §3); `progress(line)` is told each round's files (counts only)."""
+        round of the season has ended (the spoiler rule); `progress(line)` is told each round's files (counts only)."""
         raise BadArgument(f"{self.label} seasons are not recorded: its replay serves data of its own")
 
-    # -- following the season in motion (SPEC §8) ---------------------------------------------------------------
+    # -- following the season in motion (docs/season-in-motion.md) -----------------------------------------------------
 
     # A source whose sessions carry their end times and whose calendar changes while a season runs: beat's follow
     # tick sets its sessions' statuses from the clock, reads its calendar ahead again, looks for results once
@@ -307,7 +307,7 @@ class Source:
     def entrant_rows(self, landed: Landed, round_key: str, session_starts: dict[str, datetime]) -> EntrantRows:
         raise NotImplementedError
 
-    # -- the bridge to another source (SPEC §6): none by default -----------------------------------------------
+    # -- the bridge to another source (docs/identity.md): none by default ----------------------------------------------
 
     bridge_target: str | None = None  # the source whose rows this one's drivers, teams and circuits are matched to
 

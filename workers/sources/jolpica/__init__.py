@@ -1,4 +1,4 @@
-"""Jolpica-F1 (https://api.jolpi.ca/ergast/f1), the Ergast API's successor: Formula 1 history (SPEC §5):
+"""Jolpica-F1 (https://api.jolpi.ca/ergast/f1), the Ergast API's successor: Formula 1 history (docs/sources/jolpica.md):
 settings.py, client.py, endpoints.py, models.py, mapping.py, results.py, bridge.py, source.py (the season plan and
 the mapping of landed pages) and health.py.
 

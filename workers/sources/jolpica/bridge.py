@@ -1,4 +1,4 @@
-"""The bridge from history to OpenF1 (SPEC §6), learnt from the seasons both cover: Jolpica's schedule and
+"""The bridge from history to OpenF1 (docs/identity.md), learnt from the seasons both cover: Jolpica's schedule and
 results of a bridge season against the rounds and entrants OpenF1 wrote for it, joined on the race name
 (`raceName` == `meeting_name`, 45 of 45 in 2023–2024) and, within a race, on the car number (818 of 818). That
 join says which OpenF1 row each `driverId`, `constructorId` and `circuitId` is. Never by `permanentNumber` nor by

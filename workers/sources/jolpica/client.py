@@ -1,5 +1,5 @@
-"""Jolpica's side of the HTTP client (SPEC §5): a 429 is JSON `{"detail":"Request was throttled."}` without
-Retry-After (the fleet cools down), a query parameter whose name contains `cache` gets 403 (never sent), and a
+"""Jolpica's side of the HTTP client (docs/sources/jolpica.md): a 429 is JSON `{"detail":"Request was throttled."}`
+without Retry-After (the fleet cools down), a query parameter whose name contains `cache` gets 403 (never sent), and a
 usable answer is a complete JSON document with `MRData` (a cut body is retried)."""
 
 from __future__ import annotations

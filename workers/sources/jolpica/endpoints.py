@@ -1,4 +1,4 @@
-"""Jolpica's season-level endpoints as data, and their paging (SPEC §5).
+"""Jolpica's season-level endpoints as data, and their paging (docs/sources/jolpica.md).
 
 Pages count result rows, not races (`limit` at most 100, `offset`, `total`): a race can end one page and start the
 next, so a round reads every landed page of an endpoint and merges its race by (season, round). The first page is
@@ -28,7 +28,7 @@ class Endpoint:
     path: str  # with {season}
     first_year: int
     rows_key: str | None = None  # the race's list of result rows (None: the schedule)
-    spoiler: bool = False  # True: never requested when results are excluded (SPEC §3)
+    spoiler: bool = False  # True: never requested when results are excluded (the spoiler rule)
 
     def at(self, season: int) -> str:
         return self.path.format(season=season)

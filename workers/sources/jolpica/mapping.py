@@ -1,4 +1,5 @@
-"""Pure mapping of Jolpica races to Parc Fermé rounds, sessions, circuits, drivers, teams and entrants (SPEC §5, §6).
+"""Pure mapping of Jolpica races to Parc Fermé rounds, sessions, circuits, drivers, teams and entrants
+(docs/sources/jolpica.md, docs/identity.md).
 
 No network, database or clock access. A round is read as a `Weekend`: the schedule's race and the result rows
 of each results endpoint for that race (merged across pages), as received. Results are in `results.py`.
@@ -49,7 +50,7 @@ def round_slug(race: Race) -> str:
 
 
 def session_key(race: Race, kind: SessionType) -> str:
-    """A session's identity (SPEC §6): its round and its type, `{season}/{round}/{type}`."""
+    """A session's identity (docs/identity.md): its round and its type, `{season}/{round}/{type}`."""
     return f"{race.key}/{SESSION_NAMES[kind]}"
 
 

@@ -1,4 +1,4 @@
-"""Pydantic models of Jolpica-F1 (Ergast API) payloads (SPEC §5), tolerant of what the API sends.
+"""Pydantic models of Jolpica-F1 (Ergast API) payloads (docs/sources/jolpica.md), tolerant of what the API sends.
 
 Every value arrives as a string: `round`, `position`, `points`, `grid`, `laps`, and `number`, which is the text
 `"None"` when Jolpica has no car number (its serializer writes `str(None)`); a qualifying segment without a time
@@ -158,7 +158,7 @@ class QualifyingResult(Entry):
 
 
 def round_key(season: int | str, round_number: int | str) -> str:
-    """A round's key in Jolpica (SPEC §6): `{season}/{round}`."""
+    """A round's key in Jolpica (docs/identity.md): `{season}/{round}`."""
     return f"{season}/{round_number}"
 
 

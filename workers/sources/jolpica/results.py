@@ -1,5 +1,5 @@
-"""Pure mapping of Jolpica's race, sprint and qualifying rows to Results (SPEC §5), each matched to its entrant by
-the driver's and constructor's Jolpica ids (car numbers are missing, `"None"` or shared before 1965).
+"""Pure mapping of Jolpica's race, sprint and qualifying rows to Results (docs/sources/jolpica.md), each matched to its
+entrant by the driver's and constructor's Jolpica ids (car numbers are missing, `"None"` or shared before 1965).
 
 No network, database or clock access. Rows of a shared drive other than the better-classified one are rejected
 with the reason (Results holds one row per entrant and session); so is a row whose `positionText` is unknown."""

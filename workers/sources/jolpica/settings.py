@@ -1,4 +1,4 @@
-"""Jolpica's settings: `JOLPICA_…` variables (SPEC §5)."""
+"""Jolpica's settings: `JOLPICA_…` variables (docs/sources/jolpica.md)."""
 
 from __future__ import annotations
 
@@ -22,5 +22,6 @@ class JolpicaSettings(SourceSettings):
     RATE_SPACING: float = Field(0.25, ge=0, le=10)
     # History hardly changes: a landed page is reused for this long before a new run asks for it again.
     REFRESH_AFTER: float = Field(THIRTY_DAYS, ge=0)
-    # Seasons both Jolpica and OpenF1 cover, from which the bridge of drivers, teams and circuits is learnt (SPEC §6).
+    # Seasons both Jolpica and OpenF1 cover, from which the bridge of drivers, teams and circuits is learnt
+    # (docs/identity.md).
     BRIDGE_SEASONS: str = Field("2023,2024", pattern=r"^\s*(\d{4}\s*(,\s*\d{4}\s*)*)?$")

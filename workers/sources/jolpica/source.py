@@ -1,10 +1,10 @@
-"""Jolpica's season plan and the mapping of its landed pages (SPEC §5).
+"""Jolpica's season plan and the mapping of its landed pages (docs/sources/jolpica.md).
 
 A season is its schedule (`{season}.json`, the index) and, with results only, the pages of `{season}/results.json`,
 `{season}/qualifying.json` (1994 on) and `{season}/sprint.json` (2021 on), 100 result rows a page: the first page
 of each is asked for, then every further page its `total` needs. Every request covers the whole season; a round
 reads every landed page of an endpoint (`Landed.all_records`) and merges its race across them. Without results
-nothing but the schedule is asked for (SPEC §3)."""
+nothing but the schedule is asked for (the spoiler rule)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ class Jolpica(Source):
                 wanted += ep.pages_wanted(endpoint, year, pages(landed, endpoint, year))
         return wanted
 
-    # -- the bridge to OpenF1 (SPEC §6, bridge.py) ---------------------------------------------------------------
+    # -- the bridge to OpenF1 (docs/identity.md, bridge.py) ------------------------------------------------------------
 
     bridge_target = "openf1"
 

@@ -1,5 +1,5 @@
-"""OpenF1 (https://api.openf1.org/v1), Formula 1 from 2023 on (SPEC §2): settings.py, client.py, endpoints.py,
-models.py, mapping.py, source.py (the season plan and the mapping of landed answers) and health.py.
+"""OpenF1 (https://api.openf1.org/v1), Formula 1 from 2023 on (docs/sources/openf1.md): settings.py, client.py,
+endpoints.py, models.py, mapping.py, source.py (the season plan and the mapping of landed answers) and health.py.
 
 Importing the package loads only what the registry reads cheaply: its `ABOUT` and its settings class (the command
 line checks a year with it); `SOURCE` and the rest of source.py load on first use."""

@@ -15,7 +15,7 @@ from workers.sources.openf1.models import Driver, Meeting, OpenF1Record, Session
 class Endpoint:
     path: str
     model: type[OpenF1Record]
-    spoiler: bool = False  # True: never requested when results are excluded (SPEC §3)
+    spoiler: bool = False  # True: never requested when results are excluded (the spoiler rule)
 
 
 MEETINGS = Endpoint("meetings", Meeting)

@@ -1,4 +1,4 @@
-"""Pure mapping of validated OpenF1 records to Parc Fermé rows (SPEC §2).
+"""Pure mapping of validated OpenF1 records to Parc Fermé rows (docs/sources/openf1.md).
 
 No network, database or clock access: `now` is a parameter. Rows are dicts keyed by column name;
 references to parent rows are carried by natural key (slug, OpenF1 key) for the store to resolve.

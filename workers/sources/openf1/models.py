@@ -1,4 +1,4 @@
-"""Pydantic models of OpenF1 payloads, one per endpoint, tolerant of the drift SPEC §2 lists.
+"""Pydantic models of OpenF1 payloads, one per endpoint, tolerant of the drift docs/sources/openf1.md lists.
 
 Unknown fields are ignored; fields that change type (`points` int or float, `duration` a number or a
 list of three, `gap_to_leader` number / "+1 LAP" / list / null) get shared annotated types.

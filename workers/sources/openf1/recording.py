@@ -17,13 +17,13 @@ from workers.sources.openf1 import endpoints as ep
 from workers.sources.openf1.client import records
 
 MEETING_ENDPOINTS = (ep.DRIVERS.path,)
-SPOILER_ENDPOINTS = (ep.SESSION_RESULT.path, ep.STARTING_GRID.path)  # SPEC §3: never requested without results
+SPOILER_ENDPOINTS = (ep.SESSION_RESULT.path, ep.STARTING_GRID.path)  # the spoiler rule: never requested without results
 
 
 def record_season(folder: Path, year: int, include_results: bool | None, fetch: Callable[[str], Answer],
                   now: datetime, progress: Callable[[str], None] = lambda line: None) -> Recorded:
-    """The season's answers written into `folder`; results as asked, else (SPEC §3) only when every meeting of the
-    season has ended."""
+    """The season's answers written into `folder`; results as asked, else (the spoiler rule) only when every meeting of
+    the season has ended."""
     from workers.sources.openf1.source import meeting_end
 
     meetings = records(fetch(f"{ep.MEETINGS.path}?year={year}"))

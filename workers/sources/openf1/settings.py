@@ -1,4 +1,4 @@
-"""OpenF1's settings: `OPENF1_…` variables (SPEC §2)."""
+"""OpenF1's settings: `OPENF1_…` variables (docs/sources/openf1.md)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""OpenF1's season plan and the mapping of its landed answers (SPEC §2).
+"""OpenF1's season plan and the mapping of its landed answers (docs/sources/openf1.md).
 
 A season costs at most five requests: `meetings?year` (the index), `sessions?year`, and `drivers`,
 `session_result` and `starting_grid` for every selected meeting at once by one `meeting_key` interval (OpenF1
 mishandles several intervals on one field, so one interval from the first to the last key). Without results the
-last two are never asked for (SPEC §3). An interval answer that fails for good falls back to one request per
+last two are never asked for (the spoiler rule). An interval answer that fails for good falls back to one request per
 meeting for that endpoint."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from workers.sources.openf1.models import Meeting
 from workers.sources.openf1.settings import OpenF1Settings
 
 ROUND_ENDPOINTS = (ep.DRIVERS,)
-SPOILER_ENDPOINTS = (ep.SESSION_RESULT, ep.STARTING_GRID)  # SPEC §3: never requested without results
+SPOILER_ENDPOINTS = (ep.SESSION_RESULT, ep.STARTING_GRID)  # the spoiler rule: never requested without results
 
 
 def meeting_end(meeting: Meeting) -> datetime:

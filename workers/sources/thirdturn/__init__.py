@@ -1,7 +1,8 @@
-"""The Third Turn (https://www.thethirdturn.com/wiki/), a MediaWiki of the results of most racing series (SPEC §7),
-read page by page: settings.py, client.py (robots.txt, User-Agent, the fleet limit), wiki.py (MediaWiki's HTML:
-configuration, links, text), pages.py (hub, season and race pages parsed), mapping.py (pure: pages → rows),
-titles.py (page titles as MediaWiki keys them, from a title or a URL), source.py (the series plan) and health.py.
+"""The Third Turn (https://www.thethirdturn.com/wiki/), a MediaWiki of the results of most racing series
+(docs/sources/thethirdturn.md), read page by page: settings.py, client.py (robots.txt, User-Agent, the fleet limit),
+wiki.py (MediaWiki's HTML: configuration, links, text), pages.py (hub, season and race pages parsed), mapping.py (pure:
+pages → rows), titles.py (page titles as MediaWiki keys them, from a title or a URL), source.py (the series plan) and
+health.py.
 
 Importing the package loads only what the registry reads cheaply: its `ABOUT` (with how a series is named) and its
 settings class; `SOURCE` and the rest of source.py load on first use."""

@@ -1,4 +1,4 @@
-"""The Third Turn's side of the HTTP client (SPEC §7): a polite crawler of a wiki that has no API.
+"""The Third Turn's side of the HTTP client (docs/sources/thethirdturn.md): a polite crawler of a wiki that has no API.
 
 - A User-Agent naming the project and a contact (`THIRDTURN_CONTACT`, required before crawling the live wiki).
 - robots.txt read before the first page and honoured: a disallowed page is never fetched; a `Crawl-delay` longer

@@ -1,10 +1,10 @@
-"""Pure mapping of The Third Turn's pages to Parc Fermé rows (SPEC §7): a hub to its series, a season line to a
-round with its circuit and Race session, a race page to drivers, teams, entrants and results.
+"""Pure mapping of The Third Turn's pages to Parc Fermé rows (docs/sources/thethirdturn.md): a hub to its series, a
+season line to a round with its circuit and Race session, a race page to drivers, teams, entrants and results.
 
-No network, database or clock access. Every identity is a page title (SPEC §6, source `thethirdturn`), kept under
-`SOURCE_KEY`; a round's is `{hub title}|{race title}`, so a race counted by two series is a round of each.
+No network, database or clock access. Every identity is a page title (docs/identity.md, source `thethirdturn`), kept
+under `SOURCE_KEY`; a round's is `{hub title}|{race title}`, so a race counted by two series is a round of each.
 
-Decisions where SPEC §7 is silent:
+Decisions of our own, where the data contract is silent (docs/sources/thethirdturn.md):
 - A circuit's Name is its title in words, disambiguator included (`Dixie Speedway (MI)`): the title is all the
   season page gives, and namesakes stay told apart. Location is "City, ST" as written for a US state or Canadian
   province code (a city alone repeats across states), else the city; Country "" when the text names none.
@@ -13,8 +13,8 @@ Decisions where SPEC §7 is silent:
   is the text as written (`Eddie` `Lemay, Jr.`).
 - A Sponsor cell that links several sponsors (`Lenz Farms, Helke-Rakow Builders, Sandy's Bar`): the team is the
   first one.
-- Result status: a blank status with a Fin that is not a number is DNF (SPEC's "anything else"); `dns` is DNS.
-  A DSQ row keeps the place the page lists (`Position` = Fin when a number, as SPEC says).
+- Result status: a blank status with a Fin that is not a number is DNF (the contract's "anything else"); `dns` is DNS.
+  A DSQ row keeps the place the page lists (`Position` = Fin when a number, as the contract says).
 - A Pts, Laps or St cell that is neither blank nor a number rejects its row (never a guess), with the column
   named, not its value.
 """

@@ -5,7 +5,7 @@ Pure: no network, database or clock. A page whose structure is not recognised ra
 the reason (the caller quarantines it and goes on with the rest of the series).
 
 Identity is always the page title a link points to (`Link.title`, from its href, percent-decoded, spaces as
-underscores), never the link's text (SPEC §7)."""
+underscores), never the link's text (docs/sources/thethirdturn.md)."""
 
 from __future__ import annotations
 

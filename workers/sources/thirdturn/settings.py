@@ -1,4 +1,4 @@
-"""The Third Turn's settings: `THIRDTURN_…` variables (SPEC §7)."""
+"""The Third Turn's settings: `THIRDTURN_…` variables (docs/sources/thethirdturn.md)."""
 
 from __future__ import annotations
 

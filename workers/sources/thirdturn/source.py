@@ -1,4 +1,4 @@
-"""The Third Turn's series plan and the mapping of its landed pages (SPEC §7).
+"""The Third Turn's series plan and the mapping of its landed pages (docs/sources/thethirdturn.md).
 
 A run syncs one series, by its hub page (`Wisconsin_Challenge_Series`): the hub lists its seasons (the catalogue),
 each season page lists its races (the index of a season), and each race page holds its results. Every title is
@@ -11,7 +11,7 @@ two series is a round of each. The round steps find everything from the landing:
 season page for the step's season, the race's line there (date, track) and the race page.
 
 Without results the race pages are still read: the wiki has no entry list apart from the results table, so the
-entrants come from it; no result is written, logged or returned (SPEC §3)."""
+entrants come from it; no result is written, logged or returned (the spoiler rule)."""
 
 from __future__ import annotations
 
@@ -105,10 +105,11 @@ class ThirdTurn(Source):
 
     def audit_rules(self) -> AuditRules:
         """The wiki has a race's results only (its one session per round), matched by the titles of the driver's
-        and sponsor's pages: its car numbers are mostly text (`08K`, `99-A`: NULL by rule, SPEC §7), so none is
-        expected. It keeps namesakes apart by their page titles (`Curtis_Turner`, `Curtis_Turner_(VA)`, SPEC §7);
-        but a driver it links once through a redirect (`Mike_Olson` for `Mike_Olson_(WI)`) looks the same, and
-        only an operator reading the pages can tell: a notice."""
+        and sponsor's pages: its car numbers are mostly text (`08K`, `99-A`: NULL by rule,
+        docs/sources/thethirdturn.md), so none is expected. It keeps namesakes apart by their page titles
+        (`Curtis_Turner`, `Curtis_Turner_(VA)`, docs/sources/thethirdturn.md); but a driver it links once through a
+        redirect (`Mike_Olson` for `Mike_Olson_(WI)`) looks the same, and only an operator reading the pages can tell: a
+        notice."""
         return AuditRules(self.name, self.natural_keys, classified=frozenset({int(SessionType.RACE)}),
                           namesakes=f"drivers of one name {self.label} keeps apart by their page titles (namesakes, or "
                                     "one driver linked through a redirect)")
