@@ -2,7 +2,7 @@
 send one run to the workers and follow it until it ends.
 
 With no --year, --recent or --series: the current Formula 1 season, with results only once every meeting of it
-has ended (SPEC §3), unless --results or --no-results says otherwise. --series crawls a series of The Third Turn
+has ended (the spoiler rule, docs/data-model.md), unless --results or --no-results says otherwise. --series crawls a series of The Third Turn
 by its hub page's title (a wiki URL of it is read as its title), every season it lists or --season. Every
 argument is checked before anything is sent (exit 2); then the schema, Redis and a worker (exit 1, 4, 3)."""
 
@@ -36,7 +36,7 @@ def add_rebuild_arguments(parser: argparse.ArgumentParser) -> None:
 
 def dispatcher_call(args: argparse.Namespace) -> Call:
     """The run `sync` sends, its arguments checked: a series, the recent rounds, a season, or by default the
-    current season (its include_results stays as the flags say: None, SPEC §3's default, without one)."""
+    current season (its include_results stays as the flags say: None, the spoiler rule's default, without one)."""
     from datetime import datetime, timezone
 
     from workers.errors import BadArgument
