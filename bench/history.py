@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support import broker_url  # noqa: E402
+from harness.workers import broker_url  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_HISTORY_DATABASE_URL",
                               "postgresql://parcferme:localdev@localhost:5432/parcferme_history_bench")
@@ -47,7 +47,7 @@ import redis  # noqa: E402
 
 from jolpica_replay import JolpicaReplayServer  # noqa: E402
 from ingestion.send import record_run, season_call  # noqa: E402
-from tests.support import client_app, content_hash, empty_tables, wait_for_run, worker_nodes  # noqa: E402
+from harness.workers import client_app, content_hash, empty_tables, wait_for_run, worker_nodes  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 from workers.ratelimit import least_time, parse_rates  # noqa: E402
 

@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support import broker_url  # noqa: E402
+from harness.workers import broker_url  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_LIVE_DATABASE_URL",
                               "postgresql://parcferme:localdev@localhost:5432/parcferme_live_bench")
@@ -41,8 +41,8 @@ import psycopg  # noqa: E402
 
 from jolpica_replay import JolpicaReplayServer  # noqa: E402
 from openf1_replay import ReplayServer  # noqa: E402
-from tests.live_weekend import follow_env, measure, squeezed, table, weekend_over  # noqa: E402
-from tests.support import Beat, client_app, empty_tables, send, wait_for_run, worker_nodes  # noqa: E402
+from harness.live_weekend import follow_env, measure, squeezed, table, weekend_over  # noqa: E402
+from harness.workers import Beat, client_app, empty_tables, send, wait_for_run, worker_nodes  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 
 FREE_TIER = ("3/second;30/minute", "3/second;30/minute")

@@ -1,6 +1,6 @@
 """Fixtures on the real parts: PostgreSQL, Redis, a Celery worker subprocess, and the OpenF1 replay server
 standing in for api.openf1.org. Tests use their own database (`parcferme_test`) and Redis DBs (one per test file
-that needs one, from tests/support.REDIS_DB, on TEST_REDIS_URL's server; the session's worker on DB 15 unless
+that needs one, from REDIS_DB in harness/workers.py, on TEST_REDIS_URL's server; the session's worker on DB 15 unless
 TEST_REDIS_URL names another)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Worker, empty_tables, names_sharing_the_session_db, session_broker_url
+from harness.workers import Worker, empty_tables, names_sharing_the_session_db, session_broker_url
 
 REPO = Path(__file__).resolve().parents[1]
 RECORDINGS = REPO / "recordings"  # the recorded answers of every source, each folder with its SOURCES.md
@@ -36,7 +36,7 @@ def pytest_report_header() -> list[str]:
     """A session worker on a DB that REDIS_DB gives a test file too would take that file's tasks: say so."""
     shared = names_sharing_the_session_db()
     return [f"WARNING: the session's Redis DB (TEST_REDIS_URL) is also REDIS_DB's {', '.join(shared)} in "
-            "tests/support.py: don't run those tests in this session"] if shared else []
+            "harness/workers.py: don't run those tests in this session"] if shared else []
 
 
 @pytest.fixture(scope="session")

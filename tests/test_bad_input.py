@@ -11,8 +11,8 @@ import pytest
 
 from openf1_replay import ReplayServer, load_records
 from replay_kit.faults import FaultPlan
-from tests.recorded import load
-from tests.support import broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
+from harness.recorded import load
+from harness.workers import broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
 
 pytestmark = pytest.mark.integration
 BROKER = broker_url("bad_input")

@@ -12,7 +12,7 @@ import uuid
 import psycopg
 import pytest
 
-from tests.support import Beat, broker_url, worker_nodes
+from harness.workers import Beat, broker_url, worker_nodes
 
 BROKER = broker_url("beat")
 TICK = 2  # seconds between ticks in the integration tests

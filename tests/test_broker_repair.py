@@ -11,7 +11,7 @@ import redis
 from kombu import Connection
 from kombu.transport import redis as kombu_redis
 
-from tests.support import broker_url
+from harness.workers import broker_url
 
 pytestmark = pytest.mark.integration
 URL = broker_url("broker_repair")

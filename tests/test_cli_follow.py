@@ -53,7 +53,7 @@ def screen_lines(out: str) -> list[str]:
 
 
 def test_on_a_terminal_sync_draws_a_live_bar_then_leaves_the_runs_last_line(worker, replay_log, clean_db, data_dir):
-    from tests import recorded
+    from harness import recorded
 
     meetings = recorded.season(data_dir, 2024).meetings
     code, out = on_a_terminal("sync", "--year", "2024", "--no-results")
@@ -68,7 +68,7 @@ def test_on_a_terminal_sync_draws_a_live_bar_then_leaves_the_runs_last_line(work
 
 def test_on_a_terminal_several_runs_end_each_on_a_line_of_its_own_and_the_summary_after(worker, replay_log,
                                                                                         clean_db, data_dir):
-    from tests import recorded
+    from harness import recorded
 
     code, out = on_a_terminal("bulk-sync", "--start-year", "2023", "--end-year", "2024", "--no-results")
     assert code == 0, out

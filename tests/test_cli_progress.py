@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import REPO
-from tests.support import broker_url, worker_nodes
+from harness.workers import broker_url, worker_nodes
 
 SPOILER = re.compile(r"(?i)position|points|\bP\d+\b|\d+:\d\d\.\d{3}")
 NOBODY = broker_url("no_worker")  # the retry test's own worker listens there, stopped (and the DB emptied) at its end
@@ -131,7 +131,7 @@ def test_durations_read_as_an_operator_says_them(seconds, text):
 
 @pytest.mark.integration
 def test_sync_json_is_one_event_per_line_from_queued_to_ended(worker, replay_log, clean_db, data_dir):
-    from tests import recorded
+    from harness import recorded
 
     meetings = recorded.season(data_dir, 2024).meetings
     outcome = cli("sync", "--year", "2024", "--no-results", "--json")

@@ -29,7 +29,7 @@ import pytest
 import redis
 import yaml
 
-from tests.support import REPO, broker_url, client_app
+from harness.workers import REPO, broker_url, client_app
 
 COMPOSE = REPO / "docker-compose.yml"
 COMPOSE_FILES = ("docker-compose.yml", "compose")  # the file and the env files it names

@@ -10,8 +10,8 @@ import pytest
 import redis
 
 from openf1_replay import max_in_window
-from tests import recorded
-from tests.support import broker_url, send, wait_for_run, worker_nodes
+from harness import recorded
+from harness.workers import broker_url, send, wait_for_run, worker_nodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BROKER = broker_url("fleet_limit")

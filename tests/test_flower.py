@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from tests.support import REPO, broker_url, worker_nodes
+from harness.workers import REPO, broker_url, worker_nodes
 
 BROKER = broker_url("flower")
 

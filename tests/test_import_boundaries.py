@@ -1,8 +1,9 @@
 """Which package may import which, read from the source with `ast` (no import runs).
 
 Production code (workers, tasks, ingestion, celeryconfig.py) imports no replay and not the replay kit, however
-indirectly: the production image ships none of them. Each replay imports only the kit and its own modules; the
-kit imports no replay. And a host is judged loopback by one function, in workers/hosts.py."""
+indirectly: the production image ships none of them; nor the test harness, the tests or the benches. The benches
+import the harness, never the tests. Each replay imports only the kit and its own modules; the kit imports no replay.
+And a host is judged loopback by one function, in workers/hosts.py."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 PRODUCTION = ("workers", "tasks", "ingestion", "celeryconfig.py")
 KIT = "replay_kit"
 REPLAYS = ("openf1_replay", "jolpica_replay", "thirdturn_replay")
+DEVELOPMENT = ("harness", "tests", "bench")
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -61,15 +63,16 @@ def production_files(root: Path) -> list[Path]:
     return files
 
 
-def replay_imports(starts: list[Path], root: Path) -> list[list[str]]:
-    """Every chain of imports from a start file, through the repository's own modules, to a replay or the kit."""
+def replay_imports(starts: list[Path], root: Path, forbidden: tuple[str, ...] = REPLAYS + (KIT,)) -> list[list[str]]:
+    """Every chain of imports from a start file, through the repository's own modules, to a replay or the kit (or
+    to another of the `forbidden` top-level packages)."""
     chains: list[list[str]] = []
     queue = deque((path, [module_name(path, root)]) for path in starts)
     seen = {path for path, _ in queue}
     while queue:
         path, chain = queue.popleft()
         for name in sorted(imported_modules(path, root)):
-            if top(name) in REPLAYS + (KIT,):
+            if top(name) in forbidden:
                 chains.append(chain + [name])
                 continue
             target = module_file(name, root)
@@ -83,6 +86,18 @@ def test_no_production_module_imports_a_replay_or_the_kit_however_indirectly():
     starts = production_files(REPO)
     assert len(starts) > 50 and REPO / "celeryconfig.py" in starts
     assert replay_imports(starts, REPO) == []
+
+
+def test_no_production_module_imports_the_harness_the_tests_or_a_bench_however_indirectly():
+    assert replay_imports(production_files(REPO), REPO, forbidden=DEVELOPMENT) == []
+
+
+def test_the_benches_and_the_harness_import_the_harness_never_the_tests():
+    files = sorted((REPO / "bench").rglob("*.py")) + sorted((REPO / "harness").rglob("*.py"))
+    assert REPO / "bench" / "season.py" in files and REPO / "harness" / "workers.py" in files
+    assert {path.relative_to(REPO).as_posix(): chain for path in files
+            for chain in replay_imports([path], REPO, forbidden=("tests",))} == {}
+    assert any(top(name) == "harness" for name in imported_modules(REPO / "bench" / "season.py", REPO))
 
 
 def test_the_walk_finds_a_replay_imported_through_a_relative_import_and_another_package(tmp_path):

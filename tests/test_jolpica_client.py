@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests import jolpica_data as jd
+from harness import jolpica_data as jd
 from workers.errors import BadArgument, PermanentError, RateLimited, UpstreamUnavailable
 from workers.ratelimit import parse_rates
 from workers.settings import load

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import jolpica_data as jd
+from harness import jolpica_data as jd
 
 # Fields the Jolpica mapping reads from a result row.
 RESULT_FIELDS = ("number", "position", "positionText", "points", "grid", "laps")

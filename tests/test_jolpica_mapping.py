@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from tests import jolpica_data as jd
+from harness import jolpica_data as jd
 from workers.rows import SOURCE_KEY
 from workers.sources.jolpica import SOURCE
 from workers.sources.jolpica import mapping

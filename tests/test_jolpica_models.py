@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests import jolpica_data as jd
+from harness import jolpica_data as jd
 from workers.sources.jolpica.models import Page, QualifyingResult, Race, RaceResult, validate
 
 

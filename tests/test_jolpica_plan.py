@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from tests import jolpica_data as jd
+from harness import jolpica_data as jd
 from workers.errors import PermanentError
 from workers.http import Answer
 from workers.sources.base import Request, parts

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests import jolpica_data as jd
+from harness import jolpica_data as jd
 from workers.rows import SOURCE_KEY, EntrantInfo, SessionInfo, SessionStatus, SessionType, entrants_by_car_number
 from workers.sources.jolpica import SOURCE
 from workers.sources.jolpica import results as jresults

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from tests import recorded
-from tests.support import broker_url, send, worker_nodes
+from harness import recorded
+from harness.workers import broker_url, send, worker_nodes
 
 
 def render(log_format: str, message: str, *args, exc: BaseException | None = None) -> str:

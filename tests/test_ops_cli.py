@@ -15,9 +15,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests import jolpica_data, recorded
+from harness import jolpica_data, recorded
 from tests.conftest import REPO
-from tests.support import broker_url, empty_tables, worker_nodes
+from harness.workers import broker_url, empty_tables, worker_nodes
 
 pytestmark = pytest.mark.integration
 

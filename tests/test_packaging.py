@@ -17,13 +17,13 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.support import REPO
+from harness.workers import REPO
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 MIGRATIONS = REPO / "workers" / "db" / "migrations"
 RUNTIME_PACKAGES = {"tasks", "workers", "ingestion"}
-DEVELOPMENT_ONLY = {"tests", "bench", "scripts", "recordings", "openf1_replay", "jolpica_replay", "thirdturn_replay",
-                    "replay_kit"}
+DEVELOPMENT_ONLY = {"tests", "harness", "bench", "scripts", "recordings", "openf1_replay", "jolpica_replay",
+                    "thirdturn_replay", "replay_kit"}
 TEST_TOOLS = {"pytest", "pytest-timeout", "pyyaml", "honcho", "ruff"}
 NOT_COPIED = shutil.ignore_patterns(".venv", ".git", "recordings", "build", "*.egg-info", "__pycache__")
 
@@ -60,6 +60,14 @@ def test_the_wheel_holds_the_runtime_packages_and_celeryconfig_and_no_developmen
     assert sources <= set(names_in(wheel)), "every module of the runtime packages is in the wheel"
 
 
+def test_the_image_build_context_lets_in_no_test_harness_test_or_bench():
+    """.dockerignore ignores everything but what it lets in again (`!name`): never the harness, tests or benches."""
+    lines = [line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()]
+    let_in = {line[1:].strip("/").split("/", 1)[0] for line in lines if line.startswith("!")}
+    assert "*" in lines and {"tasks", "workers", "ingestion"} <= let_in
+    assert not let_in & {"tests", "harness", "bench", "scripts"}
+
+
 def test_the_wheel_carries_every_migration(wheel):
     migrations = {name for name in names_in(wheel) if name.startswith("workers/db/migrations/")}
     assert migrations == {f"workers/db/migrations/{p.name}" for p in MIGRATIONS.glob("*.sql")}
@@ -89,7 +97,7 @@ for name in ("tasks", "workers", "ingestion"):
         modules.append(importlib.import_module(info.name))
 outside = [m.__name__ for m in modules if site not in Path(m.__file__).parents]
 assert not outside, f"imported from outside the installed package: {outside}"
-for tool in ("openf1_replay", "jolpica_replay", "thirdturn_replay", "replay_kit", "tests", "bench"):
+for tool in ("openf1_replay", "jolpica_replay", "thirdturn_replay", "replay_kit", "tests", "harness", "bench"):
     assert tool not in sys.modules, f"the runtime imports {tool}"
 from workers.db.schema import MIGRATIONS_DIR
 print(len(modules), *sorted(p.stem for p in MIGRATIONS_DIR.glob("*.sql")))

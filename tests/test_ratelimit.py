@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from openf1_replay import max_in_window
-from tests.support import broker_url
+from harness.workers import broker_url
 from workers.errors import BadArgument
 from workers.errors import Throttled
 from workers.ratelimit import FleetLimiter, Rate, parse_rates

@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from tests.conftest import REPO
-from tests.support import broker_url, content_hash, empty_tables, worker_nodes
+from harness.workers import broker_url, content_hash, empty_tables, worker_nodes
 
 pytestmark = pytest.mark.integration
 

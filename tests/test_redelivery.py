@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.support import Worker, broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
+from harness.workers import Worker, broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 # The dispatcher is the task that makes requests now (it lands the season); the round steps read the landing.

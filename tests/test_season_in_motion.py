@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.support import broker_url, client_app, worker_nodes
+from harness.workers import broker_url, client_app, worker_nodes
 from workers import routing
 
 pytestmark = pytest.mark.integration
@@ -63,7 +63,7 @@ ALLOWED_KEYS = {"status", "start", "end", "results", "changed"}  # never a posit
 
 def lock_ends(timeline: dict, moment) -> object:
     """When OpenF1's free tier may be asked again from `moment`: the end of a live session running then."""
-    from tests.live_weekend import when
+    from harness.live_weekend import when
 
     for session in timeline["sessions"]:
         if when(session["start"]) <= moment < when(session["end"]):
@@ -95,7 +95,7 @@ def wait_until_followed(database: str, replay, deadline_at) -> object:
 
     import psycopg
 
-    from tests.live_weekend import measure
+    from harness.live_weekend import measure
 
     while True:
         with psycopg.connect(database, autocommit=True) as conn:
@@ -116,8 +116,8 @@ def test_a_live_weekend_is_followed_within_the_follow_periods_every_change_annou
 
     from openf1_replay import ReplayServer
     from tests.conftest import DATA_DIR
-    from tests.live_weekend import follow_env, squeezed, table, weekend_over
-    from tests.support import Beat, send, wait_for_run
+    from harness.live_weekend import follow_env, squeezed, table, weekend_over
+    from harness.workers import Beat, send, wait_for_run
 
     env = follow_env(TICK, CALENDAR_EVERY, RESULTS_EVERY, CORRECTIONS_AT)
     replay = ReplayServer(data_dir=str(DATA_DIR), port=0, live=squeezed(STARTS_IN, SESSION, GAP, PUBLISH_AFTER))

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.support import REPO
+from harness.workers import REPO
 from workers import sources
 from workers.db import racing
 from workers.rows import SESSION_END, SOURCE_KEY, RoundRows, SessionStatus, SessionType

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from tests.conftest import THIRDTURN_DIR
-from tests.support import broker_url
+from harness.workers import broker_url
 from workers.errors import BadArgument, PermanentError, RateLimited, UpstreamUnavailable
 from workers.ratelimit import FleetLimiter, parse_rates
 from workers.settings import load

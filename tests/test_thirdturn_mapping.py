@@ -8,7 +8,7 @@ import dataclasses
 from datetime import date, datetime, timezone
 
 import pytest
-from tests.jolpica_data import slug
+from harness.jolpica_data import slug
 from tests.test_thirdturn_pages import (BADGER_HUB, CUP_HUB, MUSEUM, RACE_1949_01, SEASON_1949, TWO_SERIES_RACE,
                                         WCS_HUB, WITH_DNQ, files_of, hub, race, results_by_xpath, season,
                                         title_of)

@@ -50,7 +50,7 @@ REDIS_DB = {
     "redelivery": 14,  # test_redelivery: a lone worker
 }
 if len(set(REDIS_DB.values())) < len(REDIS_DB) or not set(REDIS_DB.values()) <= set(range(1, 16)):
-    raise RuntimeError(f"tests/support.py REDIS_DB must give each name its own DB among 1..15: {REDIS_DB}")
+    raise RuntimeError(f"harness/workers.py REDIS_DB must give each name its own DB among 1..15: {REDIS_DB}")
 DEFAULT_TEST_REDIS = "redis://localhost:6379"
 
 
