@@ -40,7 +40,8 @@ import psycopg  # noqa: E402
 import redis  # noqa: E402
 
 from openf1_replay import ReplayServer  # noqa: E402
-from harness.workers import Worker, empty_tables  # noqa: E402
+from harness.tables import empty_tables  # noqa: E402
+from harness.workers import Worker  # noqa: E402
 from workers.db.runs import get_run  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 

@@ -47,7 +47,9 @@ import redis  # noqa: E402
 
 from jolpica_replay import JolpicaReplayServer  # noqa: E402
 from ingestion.send import record_run, season_call  # noqa: E402
-from harness.workers import client_app, content_hash, empty_tables, wait_for_run, worker_nodes  # noqa: E402
+from harness.runs import client_app, wait_for_run  # noqa: E402
+from harness.tables import content_hash, empty_tables  # noqa: E402
+from harness.workers import worker_nodes  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 from workers.ratelimit import least_time, parse_rates  # noqa: E402
 

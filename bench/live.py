@@ -42,7 +42,9 @@ import psycopg  # noqa: E402
 from jolpica_replay import JolpicaReplayServer  # noqa: E402
 from openf1_replay import ReplayServer  # noqa: E402
 from harness.live_weekend import follow_env, measure, squeezed, table, weekend_over  # noqa: E402
-from harness.workers import Beat, client_app, empty_tables, send, wait_for_run, worker_nodes  # noqa: E402
+from harness.runs import client_app, send, wait_for_run  # noqa: E402
+from harness.tables import empty_tables  # noqa: E402
+from harness.workers import Beat, worker_nodes  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 
 FREE_TIER = ("3/second;30/minute", "3/second;30/minute")

@@ -41,7 +41,9 @@ os.environ.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, OPENF1_RATE_LI
 import redis  # noqa: E402
 
 from openf1_replay import ReplayServer, max_in_window, parse_rate_limit  # noqa: E402
-from harness.workers import Worker, client_app, empty_tables, send, wait_for_run  # noqa: E402
+from harness.runs import client_app, send, wait_for_run  # noqa: E402
+from harness.tables import empty_tables  # noqa: E402
+from harness.workers import Worker  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 
 MODES = {"results": True, "no-results": False}

@@ -1,9 +1,8 @@
-"""Helpers for the integration tests: a worker subprocess, sending a run and waiting on the run table,
-and a content snapshot of the racing tables built from natural keys (never uuids)."""
+"""Worker and beat processes for the tests and the benches: `celery -A tasks worker` and `celery -A tasks beat`
+subprocesses on a Redis DB of their own (REDIS_DB), each stopped, its whole process group if need be, at the end."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -16,16 +15,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import redis
-from celery import Celery
 from kombu.exceptions import OperationalError
 
+from harness.runs import client_app, send, wait_for_run
+
 REPO = Path(__file__).resolve().parents[1]
-RACING_TABLES = ("Series", "Seasons", "Circuits", "Rounds", "Sessions", "Drivers", "Teams", "Entrants", "Results")
-RACING_AND_WORKER_TABLES = RACING_TABLES + ("SyncRuns", "SyncRunRounds", "QuarantinedRecords", "LandedAnswers",
-                                            "SourceIdentities", "SessionTimes", "SessionChanges", "FollowedSources",
-                                            "FollowedRounds")
 
 # The Redis DB of each test file that starts a worker of its own or needs a broker no worker listens on (and of
 # the bench), on TEST_REDIS_URL's server: no two files share a queue. DB 0 is REDIS_URL's default, left to the
@@ -168,12 +163,6 @@ def stop_process(process: subprocess.Popen | None, log: Any, timeout: float) -> 
     log.close()
 
 
-def empty_tables(database_url: str) -> None:
-    """Empty the racing tables and the workers' own (TRUNCATE … CASCADE: for the tests' and the bench's own databases)."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
-
-
 @contextmanager
 def worker_nodes(home: str, database_url: str, log_dir: Path, **default_env: str) -> Iterator[Callable[..., list[Worker]]]:
     """Worker nodes on a broker DB of the test's own (`home`, emptied before and after), every one stopped at
@@ -196,71 +185,3 @@ def worker_nodes(home: str, database_url: str, log_dir: Path, **default_env: str
         for node in started:
             node.stop()
         redis.Redis.from_url(home).flushdb()
-
-
-def client_app(broker_url: str) -> Celery:
-    """A bare client of the broker: sends by registered name to the workers' queues, as `celery call` does."""
-    from workers.routing import client_routes
-
-    app = Celery("pytest-client", broker=broker_url, backend=broker_url, set_as_current=False)
-    client_routes(app.conf)
-    return app
-
-
-def send(app: Celery, task: str, *args: Any, **kwargs: Any) -> str:
-    run_id = str(uuid.uuid4())
-    app.send_task(task, args=list(args), kwargs=kwargs, task_id=run_id)
-    return run_id
-
-
-def wait_for_run(database_url: str, run_id: str, timeout: float, worker: Worker | None = None) -> dict[str, Any]:
-    from workers.db.runs import get_run
-
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            run = get_run(conn, run_id)
-            if run and run["status"] != "running":
-                return run
-            time.sleep(0.2)
-    tail = worker.log()[-4000:] if worker else ""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        pending = conn.execute('SELECT "RoundKey", "Status", "Requests", "Error" FROM "SyncRunRounds" '
-                               'WHERE "RunId" = %s AND "Status" <> \'done\'', [run_id]).fetchall()
-    raise AssertionError(f"run {run_id} did not finish within {timeout}s: {run}\nnot done: {pending}\n{tail}")
-
-
-def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple]]:
-    """The racing tables as sorted rows of natural keys and values; equal snapshots mean equal content."""
-    queries = {
-        "Series": 'SELECT "Slug", "Name", "LogoUrl" FROM "Series"',
-        "Seasons": 'SELECT s."Slug", x."Year" FROM "Seasons" x JOIN "Series" s ON s."Id" = x."SeriesId"',
-        "Circuits": 'SELECT "Slug", "Name", "Location", "Country", "CountryCode", "LayoutMapUrl", "Latitude", '
-                    '"Longitude", "LengthMeters" FROM "Circuits"',
-        "Rounds": 'SELECT r."Slug", y."Year", c."Slug", r."Name", r."RoundNumber", r."DateStart", r."DateEnd", '
-                  'r."OpenF1MeetingKey" FROM "Rounds" r JOIN "Seasons" y ON y."Id" = r."SeasonId" '
-                  'JOIN "Circuits" c ON c."Id" = r."CircuitId"',
-        "Sessions": 'SELECT s."OpenF1SessionKey", r."Slug", s."Type", s."StartTimeUtc", s."Status" FROM "Sessions" s '
-                    'JOIN "Rounds" r ON r."Id" = s."RoundId"',
-        "Drivers": 'SELECT "Slug", "FirstName", "LastName", "Abbreviation", "Nationality", "HeadshotUrl", '
-                   '"DriverNumber" FROM "Drivers"',
-        "Teams": 'SELECT "Slug", "Name", "ShortName", "LogoUrl", "PrimaryColor" FROM "Teams"',
-        "Entrants": 'SELECT r."Slug", d."Slug", t."Slug", e."CarNumber" FROM "Entrants" e JOIN "Rounds" r ON '
-                    'r."Id" = e."RoundId" JOIN "Drivers" d ON d."Id" = e."DriverId" JOIN "Teams" t ON t."Id" = e."TeamId"',
-        "Results": 'SELECT s."OpenF1SessionKey", r."Slug", s."Type", d."Slug", t."Slug", x."Position", '
-                   'x."GridPosition", x."Status", x."Points", x."Time", x."Laps", x."FastestLap" FROM "Results" x '
-                   'JOIN "Sessions" s ON s."Id" = x."SessionId" JOIN "Rounds" r ON r."Id" = s."RoundId" '
-                   'JOIN "Entrants" e ON e."Id" = x."EntrantId" '
-                   'JOIN "Drivers" d ON d."Id" = e."DriverId" JOIN "Teams" t ON t."Id" = e."TeamId"',
-    }
-    return {table: sorted(conn.execute(q).fetchall(), key=repr) for table, q in queries.items()}
-
-
-def content_hash(conn: psycopg.Connection) -> str:
-    return hashlib.sha256(repr(snapshot(conn)).encode()).hexdigest()
-
-
-def row_versions(conn: psycopg.Connection) -> dict[str, set[tuple[str, str]]]:
-    """(Id, xmin) of every racing row: unchanged when no row was rewritten."""
-    return {t: {(str(i), str(x)) for i, x in conn.execute(f'SELECT "Id", xmin FROM "{t}"').fetchall()}
-            for t in RACING_TABLES}

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.workers import Worker, empty_tables, names_sharing_the_session_db, session_broker_url
+from harness.tables import empty_tables
+from harness.workers import Worker, names_sharing_the_session_db, session_broker_url
 
 REPO = Path(__file__).resolve().parents[1]
 RECORDINGS = REPO / "recordings"  # the recorded answers of every source, each folder with its SOURCES.md

@@ -12,7 +12,9 @@ import pytest
 from openf1_replay import ReplayServer, load_records
 from replay_kit.faults import FaultPlan
 from harness.recorded import load
-from harness.workers import broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
+from harness.runs import send, wait_for_run
+from harness.tables import content_hash, empty_tables
+from harness.workers import broker_url, worker_nodes
 
 pytestmark = pytest.mark.integration
 BROKER = broker_url("bad_input")

@@ -19,7 +19,9 @@ from redis.retry import Retry
 
 from openf1_replay import ReplayServer, load_records
 from replay_kit.faults import FaultPlan
-from harness.workers import Beat, Worker, broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
+from harness.runs import send, wait_for_run
+from harness.tables import content_hash, empty_tables
+from harness.workers import Beat, Worker, broker_url, worker_nodes
 from workers.ratelimit import parse_rates
 from workers.sources.thirdturn.client import user_agent
 

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from tests.conftest import REPO
-from harness.workers import RACING_AND_WORKER_TABLES, content_hash
+from harness.tables import RACING_AND_WORKER_TABLES, content_hash
 
 pytestmark = pytest.mark.integration
 

@@ -104,7 +104,7 @@ def test_sync_without_an_argument_sends_sync_season_of_the_current_year_with_inc
 
 def test_the_worker_ping_returns_as_soon_as_a_worker_answers(worker):
     from ingestion.preflight import worker_answers
-    from harness.workers import client_app
+    from harness.runs import client_app
 
     worker_answers(client_app(worker.broker_url))  # a worker that has only just started answers late once
     app = client_app(worker.broker_url)  # a new client, as each command has (after a ping it waited out, a
@@ -116,7 +116,7 @@ def test_the_worker_ping_returns_as_soon_as_a_worker_answers(worker):
 def test_with_no_worker_the_ping_gives_up_after_two_seconds_and_says_how_to_start_one():
     from ingestion.exits import NoWorker
     from ingestion.preflight import require_worker
-    from harness.workers import client_app
+    from harness.runs import client_app
 
     started = time.monotonic()
     with pytest.raises(NoWorker, match="celery -A tasks worker"):

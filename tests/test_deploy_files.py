@@ -29,7 +29,8 @@ import pytest
 import redis
 import yaml
 
-from harness.workers import REPO, broker_url, client_app
+from harness.runs import client_app
+from harness.workers import REPO, broker_url
 
 COMPOSE = REPO / "docker-compose.yml"
 COMPOSE_FILES = ("docker-compose.yml", "compose")  # the file and the env files it names

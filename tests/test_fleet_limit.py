@@ -11,7 +11,8 @@ import redis
 
 from openf1_replay import max_in_window
 from harness import recorded
-from harness.workers import broker_url, send, wait_for_run, worker_nodes
+from harness.runs import send, wait_for_run
+from harness.workers import broker_url, worker_nodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BROKER = broker_url("fleet_limit")

@@ -62,7 +62,7 @@ def run_in_process(year: int, include_results: bool, now: datetime) -> str:
 
 @pytest.mark.integration
 def test_a_fourth_source_syncs_a_season_through_the_generic_path(club_kart, clean_db):
-    from harness.workers import content_hash
+    from harness.tables import content_hash
     from workers.db import audit
     from workers.db.runs import get_run
 

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from tests.conftest import JOLPICA_DIR
-from harness.workers import RACING_AND_WORKER_TABLES, content_hash
+from harness.tables import RACING_AND_WORKER_TABLES, content_hash
 
 pytestmark = pytest.mark.integration
 

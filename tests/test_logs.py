@@ -12,7 +12,8 @@ import time
 import pytest
 
 from harness import recorded
-from harness.workers import broker_url, send, worker_nodes
+from harness.runs import send
+from harness.workers import broker_url, worker_nodes
 
 
 def render(log_format: str, message: str, *args, exc: BaseException | None = None) -> str:

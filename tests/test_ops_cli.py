@@ -17,7 +17,8 @@ import pytest
 
 from harness import jolpica_data, recorded
 from tests.conftest import REPO
-from harness.workers import broker_url, empty_tables, worker_nodes
+from harness.tables import empty_tables
+from harness.workers import broker_url, worker_nodes
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,8 @@ import pytest
 import redis
 
 from tests.conftest import REPO
-from harness.workers import broker_url, content_hash, empty_tables, worker_nodes
+from harness.tables import content_hash, empty_tables
+from harness.workers import broker_url, worker_nodes
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from harness.workers import Worker, broker_url, content_hash, empty_tables, send, wait_for_run, worker_nodes
+from harness.runs import send, wait_for_run
+from harness.tables import content_hash, empty_tables
+from harness.workers import Worker, broker_url, worker_nodes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 # The dispatcher is the task that makes requests now (it lands the season); the round steps read the landing.

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from harness.workers import broker_url, client_app, worker_nodes
+from harness.runs import client_app
+from harness.workers import broker_url, worker_nodes
 from workers import routing
 
 pytestmark = pytest.mark.integration
@@ -117,7 +118,8 @@ def test_a_live_weekend_is_followed_within_the_follow_periods_every_change_annou
     from openf1_replay import ReplayServer
     from tests.conftest import DATA_DIR
     from harness.live_weekend import follow_env, squeezed, table, weekend_over
-    from harness.workers import Beat, send, wait_for_run
+    from harness.runs import send, wait_for_run
+    from harness.workers import Beat
 
     env = follow_env(TICK, CALENDAR_EVERY, RESULTS_EVERY, CORRECTIONS_AT)
     replay = ReplayServer(data_dir=str(DATA_DIR), port=0, live=squeezed(STARTS_IN, SESSION, GAP, PUBLISH_AFTER))

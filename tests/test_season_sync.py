@@ -11,7 +11,8 @@ from urllib.parse import unquote
 import pytest
 
 from harness import recorded
-from harness.workers import REPO, RACING_AND_WORKER_TABLES, RACING_TABLES, content_hash, row_versions
+from harness.tables import RACING_AND_WORKER_TABLES, RACING_TABLES, content_hash, row_versions
+from harness.workers import REPO
 
 pytestmark = pytest.mark.integration
 
@@ -169,7 +170,7 @@ def test_a_finished_season_includes_results_by_default(worker, replay_log, clean
 
 
 def test_celery_call_sync_season_as_the_team_types_it_fills_the_season(worker, replay_log, clean_db, data_dir):
-    from harness.workers import wait_for_run
+    from harness.runs import wait_for_run
 
     outcome = subprocess.run([sys.executable, "-m", "celery", "-A", "tasks", "call", "sync_season", "--args=[2024]"],
                              cwd=REPO, env={**os.environ, "REDIS_URL": worker.broker_url}, capture_output=True,

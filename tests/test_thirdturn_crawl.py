@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import REPO, THIRDTURN_DIR
-from harness.workers import RACING_AND_WORKER_TABLES, content_hash, row_versions
+from harness.tables import RACING_AND_WORKER_TABLES, content_hash, row_versions
 
 pytestmark = pytest.mark.integration
 
