@@ -6,7 +6,7 @@
 - `cassette(name)`: live api.jolpi.ca answers with their HTTP headers (VCR YAML);
 - the Ergast CSV export, and `csv_race` / `csv_results` / `csv_qualifying` / `csv_sprint`, which build Jolpica-shaped
   objects from it where no JSON exists (1950s shared drives, status letters, qualifying segments, …). The builder
-  is checked against the real JSON where both exist (tests/test_jolpica_data.py).
+  is checked against the real JSON where both exist (tests/jolpica/test_jolpica_data.py).
 
 Nothing here is typed in: every value comes from those files."""
 

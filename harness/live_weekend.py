@@ -2,7 +2,7 @@
 after its start and end the database said InProgress and Completed, and how long after their publication its
 results were in; for each scripted upstream change (a meeting called off, a session moved, results corrected), how
 long until the database had it. Read from "SessionChanges" (when each change was written) against the replay's own
-timeline (`GET /__replay/live`). Shared by tests/test_season_in_motion.py and bench/live.py."""
+timeline (`GET /__replay/live`). Shared by tests/system/test_season_in_motion.py and bench/live.py."""
 
 from __future__ import annotations
 

@@ -338,7 +338,8 @@ def check_count(rules: Sequence[AuditRules] | None = None) -> int:
 def _every_source(rules: Sequence[AuditRules] | None) -> Sequence[AuditRules]:
     """The rules given, else every registered source's. Transitional: ingestion/db.py calls `audit(conn)` and
     `check_count()` without rules until it passes `workers.sources.audit_rules()`; then this fallback goes, and with
-    it the database layer's only import of the registry (allowed by name in tests/test_source_boundaries.py)."""
+    it the database layer's only import of the registry (allowed by name in
+    tests/contract/test_source_boundaries.py)."""
     if rules is not None:
         return rules
     from workers import sources

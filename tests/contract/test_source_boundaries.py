@@ -14,7 +14,7 @@ from pathlib import Path
 
 from workers import sources
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 GENERIC = ("tasks", "ingestion", "workers/pipeline", "workers/db", "celeryconfig.py")
 # The registry, the contract and the cheap declarations: what the generic code may import of workers/sources.
 ALLOWED = {"workers.sources", "workers.sources.base", "workers.sources.about"}

@@ -1,7 +1,7 @@
-"""Adding a source is one package and one registry line: a throwaway fourth source (tests/fourth_source: Club Kart,
-another championship, answered from a dict) registered for these tests only, synced through the generic path in
-this process (the dispatcher, then each round's steps, as the workers run them), on the real database. No generic
-module names it, and the sources of the project answer as before beside it."""
+"""Adding a source is one package and one registry line: a throwaway fourth source (tests/contract/fourth_source:
+Club Kart, another championship, answered from a dict) registered for these tests only, synced through the generic
+path in this process (the dispatcher, then each round's steps, as the workers run them), on the real database. No
+generic module names it, and the sources of the project answer as before beside it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 
 from workers import sources
 
-REPO = Path(__file__).resolve().parents[1]
-NAME, PACKAGE, CHAMPIONSHIP = "clubkart", "tests.fourth_source", "club-kart"
+REPO = Path(__file__).resolve().parents[2]
+NAME, PACKAGE, CHAMPIONSHIP = "clubkart", "tests.contract.fourth_source", "club-kart"
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ import ast
 from collections import deque
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PRODUCTION = ("workers", "tasks", "ingestion", "celeryconfig.py")
 KIT = "replay_kit"
 REPLAYS = ("openf1_replay", "jolpica_replay", "thirdturn_replay")

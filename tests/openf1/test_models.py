@@ -20,7 +20,7 @@ from workers.rows import SessionType
 from workers.sources.openf1.mapping import result_time
 from workers.sources.openf1.models import Driver, Meeting, SessionResult
 
-DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[1] / "recordings" / "openf1"))
+DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[2] / "recordings" / "openf1"))
 SNAPSHOT = "snapshot_2025-12_all_sessions_2023-2025"
 YEARS = ("2023", "2024")
 

@@ -1,6 +1,6 @@
 """A throwaway fourth source for the tests: Club Kart, a championship of two rounds a season, answered from a dict
 instead of the network (`ANSWERS`). It is what a real new source is: one package (its `ABOUT`, its `Settings` and
-its `SOURCE`) and one registry line (`workers.sources.register("clubkart", "tests.fourth_source")`, a line of
+its `SOURCE`) and one registry line (`workers.sources.register("clubkart", "tests.contract.fourth_source")`, a line of
 `workers.sources.PACKAGES` for a source of the project); no generic module names it."""
 
 from pydantic_settings import SettingsConfigDict

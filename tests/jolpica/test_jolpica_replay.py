@@ -26,7 +26,7 @@ from jolpica_replay.tables import paging
 from replay_kit.faults import FaultPlan
 from replay_kit.ratelimit import FixedWindowLimiter, RateRule, parse_rate_limit
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("JOLPICA_REPLAY_DIR") or REPO / "recordings" / "jolpica").resolve()
 ARCHIVE = DATA_DIR / "gridview_jolpica_archive"
 FIXTURES = DATA_DIR / "jolpica_api_fixtures_2023"

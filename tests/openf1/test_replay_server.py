@@ -25,7 +25,7 @@ from openf1_replay import ReplayServer, load_records, max_in_window, parse_rate_
 from openf1_replay.loader import default_data_dir, endpoint_for_filename
 from replay_kit.ratelimit import RateRule
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = (REPO / "recordings" / "openf1").resolve()
 SNAPSHOT_DIR = DATA_DIR / "snapshot_2025-12_all_sessions_2023-2025"
 YEARS = ("2023", "2024")

@@ -1,5 +1,5 @@
 """The Third Turn's pages mapped to rows (SPEC §7), on the real recorded pages. Expected values are written out
-from the pages or computed here from lxml's reading of them (tests.test_thirdturn_pages), never taken from the
+from the pages or computed here from lxml's reading of them (tests.thirdturn.test_thirdturn_pages), never taken from the
 mapping; a few synthetic rows (a real page changed with BeautifulSoup) show what no recorded page does."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 from harness.jolpica_data import slug
-from tests.test_thirdturn_pages import (BADGER_HUB, CUP_HUB, MUSEUM, RACE_1949_01, SEASON_1949, TWO_SERIES_RACE,
-                                        WCS_HUB, WITH_DNQ, files_of, hub, race, results_by_xpath, season,
-                                        title_of)
+from tests.thirdturn.test_thirdturn_pages import (BADGER_HUB, CUP_HUB, MUSEUM, RACE_1949_01, SEASON_1949,
+                                                  TWO_SERIES_RACE, WCS_HUB, WITH_DNQ, files_of, hub, race,
+                                                  results_by_xpath, season, title_of)
 from workers.rows import SOURCE_KEY, EntrantInfo, MappingError
 from workers.sources.thirdturn import mapping, pages
 from workers.sources.thirdturn.pages import Link

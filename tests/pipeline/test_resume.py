@@ -1,6 +1,6 @@
 """The resume sweep (tasks/resume.py) on the real database: what it claims, what it sends again, what it
 fails, and that two sweeps at once claim each stalled meeting once. The sends are recorded here; a real
-beat, worker and a Redis that lost its data are in tests/test_chaos.py."""
+beat, worker and a Redis that lost its data are in tests/system/test_chaos.py."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from workers.ratelimit import FleetLimiter
 from workers.rows import (SOURCE_KEY, EntrantInfo, EntrantRows, Mapped, ResultStatus, RoundRows, SessionInfo,
                           SessionStatus, SessionType, entrants_by_car_number, slugify)
 from workers.sources.base import ENTRANTS, OK, RESULTS, Health, Landed, Request, RoundIndex, RoundRef, Source
-from tests.fourth_source import ABOUT, Settings
+from tests.contract.fourth_source import ABOUT, Settings
 
 SERIES = {"Name": "Club Kart", "Slug": ABOUT.serves}
 # What the club's API answers, by request (endpoint?query): two rounds of 2024, two teams of two cars.

@@ -13,7 +13,7 @@ from workers import sources
 from workers.sources.base import ENTRANTS, RESULTS, SESSIONS, RoundRef, parts
 from workers.sources.openf1 import SOURCE as OPENF1
 
-DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[1] / "recordings" / "openf1"))
+DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", Path(__file__).resolve().parents[2] / "recordings" / "openf1"))
 
 
 class Landed:

@@ -20,7 +20,7 @@ from workers.sources.thirdturn import pages
 from workers.sources.thirdturn.pages import Link, PageNotRecognised
 
 DATA_DIR = Path(os.environ.get("THIRDTURN_REPLAY_DIR",
-                               Path(__file__).resolve().parents[1] / "recordings" / "thethirdturn")).resolve()
+                               Path(__file__).resolve().parents[2] / "recordings" / "thethirdturn")).resolve()
 MUSEUM = "racing-museum"
 WCS_HUB = f"{MUSEUM}/wisconsin_challenge_series.html"
 BADGER_HUB = f"{MUSEUM}/badger_modified_tour/series_page.html"

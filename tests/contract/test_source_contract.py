@@ -16,7 +16,7 @@ from workers.errors import BadArgument
 from workers.sources.base import FAILED, NOT_CONFIGURED, OK, Listed
 from workers.sources.thirdturn.titles import normalise_series, normalise_title
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", REPO / "recordings" / "openf1"))
 OPENF1, JOLPICA, THIRDTURN = (sources.get(name) for name in ("openf1", "jolpica", "thirdturn"))
 WCS = "Wisconsin_Challenge_Series"

@@ -25,7 +25,7 @@ from openf1_replay.handler import SESSION_IN_PROGRESS
 from openf1_replay.live import LiveEvent, LiveWeekend, load_initial_results, load_scenario, scenario_names
 from openf1_replay.timeline import LiveSeason
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = (REPO / "recordings" / "openf1").resolve()
 SNAPSHOT = "snapshot_2025-12_all_sessions_2023-2025"
 BELGIUM, DUTCH, ITALIAN = 1242, 1243, 1244

@@ -26,7 +26,7 @@ from thirdturn_replay import ThirdTurnReplayServer, TitleRules, default_robots, 
 from thirdturn_replay.cli import main as cli_main
 from thirdturn_replay.cli import parse_redirects
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("THIRDTURN_REPLAY_DIR") or REPO / "recordings" / "thethirdturn").resolve()
 AGENT = "ParcFerme/1.0 (+https://github.com/TheAnarchoX/ParcFerme; tests)"
 ALONSO = "Fernando_Alonso"
