@@ -38,7 +38,7 @@ def wait_for_run(database_url: str, run_id: str, timeout: float, worker: Worker 
             run = get_run(conn, run_id)
             if run and run["status"] != "running":
                 return run
-            time.sleep(0.2)
+            time.sleep(0.2)  # how often the run table is read: the deadline decides, not this
     tail = worker.log()[-4000:] if worker else ""
     with psycopg.connect(database_url, autocommit=True) as conn:
         pending = conn.execute('SELECT "RoundKey", "Status", "Requests", "Error" FROM "SyncRunRounds" '

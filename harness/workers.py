@@ -19,6 +19,7 @@ import redis
 from kombu.exceptions import OperationalError
 
 from harness.runs import client_app, send, wait_for_run
+from harness.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -142,10 +143,11 @@ class Beat:
         return self.log().count("Sending due task sync-recent (scheduled_sync_recent)")
 
     def wait_for(self, text: str, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.log():
-            assert self.process.poll() is None and time.monotonic() < deadline, f"no {text!r}:\n{self.log()}"
-            time.sleep(0.1)
+        def logged() -> bool:
+            assert self.process.poll() is None, f"beat exited before {text!r}:\n{self.log()}"
+            return text in self.log()
+
+        wait_until(logged, timeout, f"{text!r} in beat's log", interval=0.1, detail=self.log)
 
     def stop(self) -> None:
         stop_process(self.process, self._log, timeout=10)

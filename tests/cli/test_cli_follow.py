@@ -102,7 +102,7 @@ def finish_after(database: str, run_id: str, delay: float, steps: int = 0) -> tu
     def progress_then_end() -> None:
         with psycopg.connect(database, autocommit=True) as conn:
             for _ in range(steps):
-                time.sleep(delay / (steps + 1))
+                time.sleep(delay / (steps + 1))  # a run making progress over time: what the follower shows
                 runs.add_round_counts(conn, run_id, "1", requests=1)
             time.sleep(delay / (steps + 1))
             runs.mark_round(conn, run_id, "1", "done")

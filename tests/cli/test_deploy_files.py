@@ -20,7 +20,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ import yaml
 
 from harness.runs import client_app
 from harness.workers import REPO, broker_url
+from harness.waiting import wait_until
 
 COMPOSE = REPO / "docker-compose.yml"
 COMPOSE_FILES = ("docker-compose.yml", "compose")  # the file and the env files it names
@@ -494,12 +494,12 @@ def answers(url: str) -> bool:
         return False
 
 
-def wait_until(check, what: str, process: subprocess.Popen, log: Path, timeout: float = 40) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
+def honcho_until(check, what: str, process: subprocess.Popen, log: Path, timeout: float = 40) -> None:
+    def alive_and_checked() -> bool:
         assert process.poll() is None, f"honcho exited before {what}:\n{log.read_text()}"
-        assert time.monotonic() < deadline, f"no {what} within {timeout}s:\n{log.read_text()}"
-        time.sleep(0.3)
+        return check()
+
+    wait_until(alive_and_checked, timeout, what, interval=0.3, detail=log.read_text)
 
 
 @pytest.mark.integration
@@ -521,10 +521,10 @@ def test_honcho_starts_all_four_processes_and_stops_them_on_sigterm(database, da
                                   start_new_session=True)
         try:
             app = client_app(HONCHO_BROKER)
-            wait_until(lambda: answers(f"http://127.0.0.1:{replay_port}/__replay/health"), "replay", honcho, log)
-            wait_until(lambda: answers(f"http://127.0.0.1:{flower_port}/healthcheck"), "flower", honcho, log)
-            wait_until(lambda: broker.exists("parcferme:beat::lock"), "beat's lock", honcho, log)
-            wait_until(lambda: app.control.ping([HONCHO_WORKER], timeout=0.5), "worker ping", honcho, log)
+            honcho_until(lambda: answers(f"http://127.0.0.1:{replay_port}/__replay/health"), "replay", honcho, log)
+            honcho_until(lambda: answers(f"http://127.0.0.1:{flower_port}/healthcheck"), "flower", honcho, log)
+            honcho_until(lambda: broker.exists("parcferme:beat::lock"), "beat's lock", honcho, log)
+            honcho_until(lambda: app.control.ping([HONCHO_WORKER], timeout=0.5), "worker ping", honcho, log)
             honcho.send_signal(signal.SIGTERM)
             honcho.wait(timeout=30)
         finally:

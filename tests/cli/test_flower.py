@@ -10,13 +10,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from harness.workers import REPO, broker_url, worker_nodes
+from harness.waiting import wait_until
 
 BROKER = broker_url("flower")
 
@@ -78,10 +78,13 @@ def flower(database, replay, tmp_path_factory):
                            env={**worker.env(), "FLOWER_BASIC_AUTH": f"ops:other-pass,admin:{password}"},
                            start_new_session=True)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while get(f"{base}/healthcheck") != 200:
-            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "flower.log").read_text()
-            time.sleep(0.2)
+        flower_log = (tmp_path / "flower.log").read_text
+
+        def answers() -> bool:
+            assert process.poll() is None, f"Flower exited:\n{flower_log()}"
+            return get(f"{base}/healthcheck") == 200
+
+        wait_until(answers, 30, "Flower's healthcheck", interval=0.2, detail=flower_log)
         yield base, password, process
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=15)

@@ -7,13 +7,13 @@ import json
 import logging
 import re
 import secrets
-import time
 
 import pytest
 
 from harness import recorded
 from harness.runs import send
 from harness.workers import broker_url, worker_nodes
+from harness.waiting import wait_until
 
 
 def render(log_format: str, message: str, *args, exc: BaseException | None = None) -> str:
@@ -173,9 +173,7 @@ def test_a_json_worker_log_has_task_fields_and_no_spoiler_or_secret(json_worker,
     assert run["status"] == "succeeded" and clean_db.execute('SELECT count(*) FROM "Results"').fetchone()[0] > 0
     leaked_token = "Bearer " + secrets.token_urlsafe(16)  # a message that carries secrets, logged by the worker
     send(worker.app, "no_such_task", f"postgresql://u:{passwords[0]}@db/x", leaked_token)
-    deadline = time.monotonic() + 10
-    while "no_such_task" not in worker.log() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_until(lambda: "no_such_task" in worker.log(), 10, "the unknown task in the worker's log")
 
     log = worker.log()
     records = [json.loads(line) for line in log.splitlines() if line.strip()]  # every line is JSON

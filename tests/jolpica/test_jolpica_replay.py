@@ -377,9 +377,9 @@ def test_two_limits_in_fixed_windows_count_every_request_so_refusals_use_up_the_
     with requests.Session() as client:
         fetch = lambda: client.get(f"{fresh_server.base_url}/2022.json", timeout=10)  # noqa: E731
         burst = [fetch() for _ in range(5)]
-        time.sleep(0.3)
+        time.sleep(0.3)  # one 0.25 s window passing on purpose
         after_one_window = fetch()
-        time.sleep(0.3)
+        time.sleep(0.3)  # and another
         after_two_windows = fetch()
     assert [r.status_code for r in burst] == [200, 200, 200, 200, 429]
     # The refused 5th request counted in the minute too: 5 + 1 reaches its 6, so the next is refused.

@@ -65,7 +65,7 @@ def scripted():
                 self.connection.shutdown(2)
                 return
             if status == "slow":
-                time.sleep(body)
+                time.sleep(body)  # the slow upstream the script asks for: the behaviour under test
                 status, body, headers = 200, "[]", {}
             payload = body.encode()
             self.send_response(status)

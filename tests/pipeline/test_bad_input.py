@@ -15,6 +15,7 @@ from harness.recorded import load
 from harness.runs import send, wait_for_run
 from harness.tables import content_hash, empty_tables
 from harness.workers import broker_url, worker_nodes
+from harness.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 BROKER = broker_url("bad_input")
@@ -52,9 +53,7 @@ def test_a_bad_argument_is_refused_at_once_with_a_clear_error_and_no_retry(worke
 
 def test_a_permanent_error_fails_its_task_once_without_a_retry_storm(worker):
     result = worker.app.send_task("sync_sessions", kwargs={"source": "openf1", "season": 2024, "round_key": "999999"})
-    deadline = __import__("time").monotonic() + 20
-    while not result.ready() and __import__("time").monotonic() < deadline:
-        __import__("time").sleep(0.05)
+    wait_until(result.ready, 20, "the task's result")
     assert result.failed()
     log = worker.log()
     assert log.count(f"[{result.id}] received") == 1 and f"[{result.id}] retry" not in log

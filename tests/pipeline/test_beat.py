@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from harness.workers import Beat, broker_url, worker_nodes
+from harness.waiting import wait_until
 
 BROKER = broker_url("beat")
 TICK = 2  # seconds between ticks in the integration tests
@@ -98,8 +99,8 @@ def test_two_ticks_at_once_start_one_run_and_the_other_says_why(database, db, mo
 
     sent: list[str] = []
 
-    def slow_send(kwargs, task_id):  # holds the start lock while the other tick arrives
-        time.sleep(0.5)
+    def slow_send(kwargs, task_id):  # holds the start lock until the other tick has answered
+        wait_until(lambda: outcomes, 10, "the other tick's answer")
         sent.append(task_id)
 
     monkeypatch.setattr(schedule.sync_recent, "apply_async", slow_send)
@@ -110,7 +111,6 @@ def test_two_ticks_at_once_start_one_run_and_the_other_says_why(database, db, mo
     try:
         for t in ticks:
             t.start()
-            time.sleep(0.1)
         for t in ticks:
             t.join(10)
         started = [o["started"] for o in outcomes if o["started"]]
@@ -209,10 +209,9 @@ def test_a_second_beat_waits_for_the_lock_and_every_tick_is_sent_and_run_once(be
     watch_until = time.monotonic() + 4 * TICK + 0.5
     while time.monotonic() < watch_until:  # read each run's row soon after it starts
         markers |= markers_of(database, runs_started(worker.log()))
-        time.sleep(0.2)
-    deadline = time.monotonic() + 5
-    while ticks_received(worker.log()) < first.sent() and time.monotonic() < deadline:
-        time.sleep(0.1)
+        time.sleep(0.2)  # beat ticking for four ticks is what is watched; 0.2 s is only how often it is read
+    wait_until(lambda: ticks_received(worker.log()) >= first.sent(), 5, "every tick beat sent received",
+               interval=0.1)
 
     sent, log = first.sent(), worker.log()
     started, skipped = runs_started(log), log.count("scheduled sync_recent skipped")
@@ -233,13 +232,14 @@ def test_a_tick_skips_while_a_scheduled_run_is_running_and_a_stale_run_no_longer
                      '\'openf1\', %s)',
                      [blocker, json.dumps({"days": 3, "include_results": None, "scheduled": True})])
         mark = len(worker.log())
-        time.sleep(2 * TICK + 0.5)
-        blocked = worker.log()[mark:]
+        skipped = f"skipped: previous scheduled run still running {{'running': '{blocker}'"
+        blocked = wait_until(lambda: log if skipped in (log := worker.log()[mark:]) else None, 2 * TICK + 10,
+                             "a tick skipped for the running run", interval=0.1)
 
         conn.execute('UPDATE "SyncRuns" SET "StartedAt" = now() - interval \'7 hours\' WHERE "Id" = %s', [blocker])
         mark = len(worker.log())
-        time.sleep(TICK + 0.5)
-        after_stale = worker.log()[mark:]
+        after_stale = wait_until(lambda: log if runs_started(log := worker.log()[mark:]) else None, TICK + 10,
+                                 "a run started once the blocker is stale", interval=0.1)
         conn.execute('DELETE FROM "SyncRuns" WHERE "Id" = %s', [blocker])
 
     assert f"skipped: previous scheduled run still running {{'running': '{blocker}'" in blocked, blocked

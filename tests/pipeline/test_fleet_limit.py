@@ -13,6 +13,7 @@ from openf1_replay import max_in_window
 from harness import recorded
 from harness.runs import send, wait_for_run
 from harness.workers import broker_url, worker_nodes
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BROKER = broker_url("fleet_limit")
@@ -46,8 +47,7 @@ def test_two_worker_nodes_share_one_limit_and_never_exceed_it(fleet, replay_log,
 def test_a_burst_of_429s_slows_every_worker_and_the_sync_still_completes(fleet, replay_log, data_dir, clean_db):
     workers = fleet(2, "50/1 second")
     run_id = send(workers[0].app, "sync_season", 2024, include_results=True)
-    while replay_log.stats()["requests"] < 2:
-        time.sleep(0.01)
+    wait_until(lambda: replay_log.stats()["requests"] >= 2, 60, "the sync's first two requests", interval=0.01)
     replay_log.storm(2.0)  # mid-landing, every request refused for two seconds: plain `Rate exceeded`, no Retry-After
     run = wait_for_run(workers[0].database_url, run_id, 120, workers[0])
     expected = recorded.season(data_dir, 2024)
@@ -60,16 +60,12 @@ def test_a_burst_of_429s_slows_every_worker_and_the_sync_still_completes(fleet, 
 def test_a_task_waiting_for_a_slot_does_not_hold_up_another_tasks_database_work(fleet, replay_log):
     (worker,) = fleet(1, "2/30 seconds", concurrency=1)  # one process: a sleeping task would block it
     run_id = send(worker.app, "sync_season", 2024, include_results=False)
-    deadline = time.monotonic() + 30
-    while " throttled " not in worker.log() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert " throttled " in worker.log(), "the sync never had to wait for a slot"
+    wait_until(lambda: " throttled " in worker.log(), 30, "the sync to wait for a slot (' throttled ' in the log)")
 
     sent = time.monotonic()
     other = worker.app.send_task("finish_meeting", kwargs={"run_id": run_id, "source": "openf1", "season": 2024,
                                                            "round_key": "0"})
-    while not other.ready() and time.monotonic() - sent < 10:
-        time.sleep(0.05)
+    wait_until(other.ready, 10, "finish_meeting's result")
     assert other.successful() and time.monotonic() - sent < 2.0
     with psycopg.connect(worker.database_url) as conn:
         status = conn.execute('SELECT "Status" FROM "SyncRuns" WHERE "Id" = %s', [run_id]).fetchone()[0]

@@ -69,7 +69,7 @@ def test_asking_again_returns_the_slot_already_reserved(limiter_factory):
     limiter = limiter_factory([Rate(2, 5.0)], grace=0.0, spacing=0.0)
     limiter.reserve("a"), limiter.reserve("b")
     first = limiter.reserve("late")
-    time.sleep(0.2)
+    time.sleep(0.2)  # time passing is the test: the same slot, 0.2 s nearer
     again = limiter.reserve("late")
     assert first > 4.5 and abs((first - again) - 0.2) < 0.05
 
@@ -104,9 +104,9 @@ def test_a_429_sets_a_shared_cool_down_that_grows_and_honours_retry_after(limite
     limiter = limiter_factory([Rate(100, 1.0)], cooldown_base=0.2, cooldown_max=10.0)
     assert limiter.cool_down(None) == pytest.approx(0.2, abs=0.02)
     assert limiter.cool_down(None) == pytest.approx(0.2, abs=0.02)  # same burst: the cool-down does not grow
-    time.sleep(0.25)
+    time.sleep(0.25)  # past the cool-down on purpose: a 429 after it is a new burst
     assert limiter.cool_down(None) == pytest.approx(0.4, abs=0.02)  # 429s go on after it: it grows
-    time.sleep(0.45)
+    time.sleep(0.45)  # past the grown cool-down on purpose
     assert limiter.cool_down(None) == pytest.approx(0.8, abs=0.02)
     assert limiter.reserve("after-429") == pytest.approx(0.8, abs=0.05)  # every caller waits it out
     other = FleetLimiter(limiter.redis, [Rate(100, 1.0)], source=limiter.source)  # another worker

@@ -22,6 +22,7 @@ from replay_kit.faults import FaultPlan
 from harness.runs import send, wait_for_run
 from harness.tables import content_hash, empty_tables
 from harness.workers import Beat, Worker, broker_url, worker_nodes
+from harness.waiting import wait_until
 from workers.ratelimit import parse_rates
 from workers.sources.thirdturn.client import user_agent
 
@@ -101,28 +102,24 @@ def test_a_worker_killed_with_sigkill_mid_season_leaves_the_rest_to_another(clea
 
 
 def _active_step(worker: Worker, names: tuple[str, ...], timeout: float = 30) -> dict:
-    deadline = time.monotonic() + timeout
     name = worker.app.control.ping(timeout=1)[0]
-    while time.monotonic() < deadline:
+
+    def busy() -> list[dict]:
         active = worker.app.control.inspect(destination=list(name), timeout=0.5).active() or {}
-        busy = [t for tasks in active.values() for t in tasks if t["name"] in names]
-        if busy:
-            return busy[0]
-        time.sleep(0.05)
-    raise AssertionError(f"the worker never ran {names}")
+        return [t for tasks in active.values() for t in tasks if t["name"] in names]
+
+    return wait_until(busy, timeout, f"the worker running one of {names}")[0]
 
 
 def _wait_for_progress(database_url: str, timeout: float = 60) -> int:
     """Wait until the round steps are under way (a round done, others pending); the rounds still pending."""
-    deadline = time.monotonic() + timeout
     with psycopg.connect(database_url, autocommit=True) as conn:
-        while time.monotonic() < deadline:
+        def pending_once_one_is_done() -> int:
             done, pending = conn.execute('SELECT count(*) FILTER (WHERE "Status" = \'done\'), count(*) FILTER '
                                          '(WHERE "Status" = \'pending\') FROM "SyncRunRounds"').fetchone()
-            if done and pending:
-                return pending
-            time.sleep(0.01)
-    return 0
+            return pending if done else 0
+
+        return wait_until(pending_once_one_is_done, timeout, "a round done and others pending", interval=0.01)
 
 
 def test_postgresql_restarted_mid_sync_ends_in_the_clean_state(clean_state, workers, database, replay_log):
@@ -155,14 +152,14 @@ def own_redis(tmp_path):
 
     def start() -> None:
         server.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT))
-        for _ in range(100):
+        def answers() -> bool:
             assert server[-1].poll() is None, f"redis did not start (port {port} taken?)"
             try:
-                client.ping()
-                return
+                return client.ping()
             except redis.ConnectionError:
-                time.sleep(0.05)
-        raise AssertionError("redis did not answer")
+                return False
+
+        wait_until(answers, 10, "the test's own Redis to answer")
 
     def stop() -> None:
         process = server.pop()
@@ -175,7 +172,7 @@ def own_redis(tmp_path):
         stop()
         if lose_data:
             shutil.rmtree(tmp_path / "appendonlydir")
-        time.sleep(down_for)
+        time.sleep(down_for)  # the outage itself: longer than Celery's publish retries, on purpose
         start()
 
     start()
@@ -315,7 +312,7 @@ def test_wiki_faults_of_every_kind_and_a_killed_worker_end_in_the_clean_crawl(wo
     with ThirdTurnReplayServer(pages=wiki_pages, rate_limit=None, faults=plan, latency=0.3) as wiki:
         (doomed,), run_id = _crawl(workers, replay, wiki)
         _active_step(doomed, ("sync_series",))
-        time.sleep(2.0)  # a few pages landed, the rest to come
+        wait_until(lambda: wiki.stats()["by_status"].get("200", 0) >= 3, 60, "a few wiki pages landed")
         os.killpg(doomed.process.pid, signal.SIGKILL)
         doomed.process.wait()
         landed_before = wiki.stats()["by_status"].get("200", 0)

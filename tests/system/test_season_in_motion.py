@@ -10,6 +10,7 @@ import pytest
 
 from harness.runs import client_app
 from harness.workers import broker_url, worker_nodes
+from harness.waiting import wait_until
 from workers import routing
 
 pytestmark = pytest.mark.integration
@@ -31,9 +32,8 @@ def test_a_plain_worker_takes_every_live_task_then_the_dispatchers_then_the_bulk
                 app.send_task("finish_meeting", kwargs={"source": "openf1", "season": 2026, "round_key": key},
                               queue=queue)
         node, = start("http://127.0.0.1:9/v1", concurrency=1)  # one process: the order is the order served
-        deadline = time.monotonic() + 30
-        while len(finished_keys(node.log())) < 11 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: len(finished_keys(node.log())) >= 11, 30, "the 11 tasks finished", interval=0.1,
+                   detail=lambda: node.log()[-3000:])
         order = finished_keys(node.log())
     assert order == keys[routing.LIVE] + keys[routing.DISPATCH] + keys[routing.BULK], node.log()[-3000:]
 
@@ -104,8 +104,8 @@ def wait_until_followed(database: str, replay, deadline_at) -> object:
         complete = all(s.completed is not None and s.results is not None for s in figures.sessions) and all(
             e.seen is not None for e in figures.events)
         if complete or datetime.now(timezone.utc) > deadline_at:
-            return figures
-        time.sleep(0.5)
+            return figures  # incomplete at the deadline: the test's assertions say what is missing
+        time.sleep(0.5)  # how often the figures are read, inside a wait with a deadline: it decides nothing
 
 
 @pytest.mark.slow

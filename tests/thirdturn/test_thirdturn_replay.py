@@ -260,7 +260,7 @@ def test_the_limit_is_scaled_and_allows_again_after_the_scaled_period(pages):
         assert refused.status_code == 429
         wait = float(refused.headers["Retry-After"])
         assert 0 < wait <= 0.2
-        time.sleep(wait + 0.01)
+        time.sleep(wait + 0.01)  # waiting out Retry-After is the behaviour under test
         assert get(wiki, f"/wiki/{RACE}").content == body_of(RACE)
         stats = wiki.stats()
         assert (stats["requests"], stats["rejected"], stats["throttled"]) == (2, 1, 1)
@@ -339,7 +339,7 @@ def test_an_injected_429_storm_refuses_every_page_for_a_while(pages):
         first = get(wiki, f"/wiki/{ALONSO}")
         assert first.status_code == 429 and first.headers["Retry-After"] == "1"
         assert get(wiki, f"/wiki/{RACE}").status_code == 429  # the storm, whatever the page
-        time.sleep(0.35)
+        time.sleep(0.35)  # past the 0.3 s storm on purpose
         assert get(wiki, f"/wiki/{RACE}").status_code == 200
         assert wiki.stats()["throttled"] == 2
 
@@ -393,7 +393,7 @@ def test_the_command_line_serves_the_pages_until_terminated():
         moved = requests.get(f"{base_url}/wiki/Charlotte_Speedway", allow_redirects=False, timeout=10)
         assert moved.status_code == 301 and moved.headers["Location"] == f"{base_url}/wiki/{RACE}"
         assert requests.get(moved.headers["Location"], timeout=10).status_code == 429  # 1 per 0.1 s
-        time.sleep(0.11)
+        time.sleep(0.11)  # past the 0.1 s window on purpose
         assert requests.get(moved.headers["Location"], timeout=10).content == body_of(RACE)
     finally:
         process.send_signal(signal.SIGTERM)
