@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.conftest import REPO
+from harness.recordings import REPO
 from harness.workers import broker_url
 
 pytestmark = pytest.mark.integration

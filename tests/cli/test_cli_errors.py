@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from harness.recordings import REPO
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import REPO
+from harness.recordings import REPO
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import REPO
+from harness.recordings import REPO
 from harness.workers import broker_url, worker_nodes
 
 SPOILER = re.compile(r"(?i)position|points|\bP\d+\b|\d+:\d\d\.\d{3}")

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+from harness.recordings import REPO
 
 pytestmark = pytest.mark.integration
 

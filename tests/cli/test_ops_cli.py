@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 import pytest
 
 from harness import jolpica_data, recorded
-from tests.conftest import REPO
+from harness.recordings import REPO
 from harness.tables import empty_tables
 from harness.workers import broker_url, worker_nodes
 

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 import redis
 
-from tests.conftest import REPO
+from harness.recordings import REPO
 from harness.tables import content_hash, empty_tables
 from harness.workers import broker_url, worker_nodes
 

@@ -11,7 +11,7 @@ import sys
 import psycopg
 import pytest
 
-from tests.conftest import REPO
+from harness.recordings import REPO
 from harness.tables import RACING_AND_WORKER_TABLES, content_hash
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,8 @@ import uuid
 import psycopg
 import pytest
 
-from tests.conftest import REPO, TEST_DATABASE_URL
+from harness.recordings import REPO
+from tests.conftest import TEST_DATABASE_URL
 
 pytestmark = pytest.mark.integration
 ADMIN_URL = os.environ.get("TEST_ADMIN_URL", "postgresql://postgres@localhost:5432/postgres")

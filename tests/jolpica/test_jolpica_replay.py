@@ -33,7 +33,7 @@ FIXTURES = DATA_DIR / "jolpica_api_fixtures_2023"
 CASSETTES = DATA_DIR / "f1dataR_vcr_cassettes"
 THROTTLED = {"detail": "Request was throttled."}
 
-pytestmark = pytest.mark.skipif(not ARCHIVE.is_dir(), reason=f"recorded Jolpica data not found at {DATA_DIR}")
+pytestmark = pytest.mark.recordings(ARCHIVE, "recorded Jolpica data", "JOLPICA_REPLAY_DIR")  # missing, all fail
 
 # Values Jolpica has changed upstream since the Ergast export of October 2024, found by the comparison below
 # (SOURCES.md's cross-check covered the result values only): Wikipedia pages renamed since, Verstappen's permanent

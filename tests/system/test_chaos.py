@@ -285,7 +285,7 @@ WIKI_FAST = {"THIRDTURN_READ_TIMEOUT": "1", "THIRDTURN_BACKOFF_SECONDS": "0.1"}
 @pytest.fixture(scope="module")
 def wiki_pages():
     from thirdturn_replay import load_pages
-    from tests.conftest import THIRDTURN_DIR
+    from harness.recordings import THIRDTURN_DIR
 
     return load_pages(THIRDTURN_DIR)
 

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import JOLPICA_DIR
+from harness.recordings import JOLPICA_DIR
 from harness.tables import RACING_AND_WORKER_TABLES, content_hash
 
 pytestmark = pytest.mark.integration

@@ -116,7 +116,7 @@ def test_a_live_weekend_is_followed_within_the_follow_periods_every_change_annou
     from datetime import datetime, timezone
 
     from openf1_replay import ReplayServer
-    from tests.conftest import DATA_DIR
+    from harness.recordings import OPENF1_DIR as DATA_DIR
     from harness.live_weekend import follow_env, squeezed, table, weekend_over
     from harness.runs import send, wait_for_run
     from harness.workers import Beat

@@ -11,7 +11,7 @@ import uuid
 import pytest
 import redis
 
-from tests.conftest import THIRDTURN_DIR
+from harness.recordings import THIRDTURN_DIR
 from harness.workers import broker_url
 from workers.errors import BadArgument, PermanentError, RateLimited, UpstreamUnavailable
 from workers.ratelimit import FleetLimiter, parse_rates

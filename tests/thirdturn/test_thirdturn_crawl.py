@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import REPO, THIRDTURN_DIR
+from harness.recordings import REPO, THIRDTURN_DIR
 from harness.tables import RACING_AND_WORKER_TABLES, content_hash, row_versions
 
 pytestmark = pytest.mark.integration

@@ -36,7 +36,7 @@ APOSTROPHE = "2006_Governor's_Cup_50"
 SLASH = "2006_Budweiser/WAPL_Spring_Classic"
 UNRECORDED = "NASCAR_Strictly_Stock:1949-03"
 
-pytestmark = pytest.mark.skipif(not DATA_DIR.is_dir(), reason=f"recorded wiki pages not found at {DATA_DIR}")
+pytestmark = pytest.mark.recordings(DATA_DIR, "recorded wiki pages", "THIRDTURN_REPLAY_DIR")  # missing, all fail
 
 
 # ---------------------------------------------------------------- helpers
