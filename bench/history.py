@@ -135,8 +135,10 @@ def main() -> int:
     parser.add_argument("--interrupt", choices=("kill", "flush"), default=None)
     parser.add_argument("--expect", default=None, help="content hash of an uninterrupted run, to compare with")
     parser.add_argument("--openf1", type=int, nargs="*", default=[],
-                        help="OpenF1 seasons (from its replay) synced after history, with results: the bridge then ties them")
-    parser.add_argument("--openf1-dir", default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO / "recordings" / "openf1")))
+                        help="OpenF1 seasons (from its replay) synced after history, with results: the bridge then "
+                             "ties them")
+    parser.add_argument("--openf1-dir",
+                        default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO / "recordings" / "openf1")))
     parser.add_argument("--data-dir",
                         default=os.environ.get("JOLPICA_REPLAY_DIR", str(REPO / "recordings" / "jolpica")))
     args = parser.parse_args()

@@ -60,7 +60,8 @@ def main() -> int:
     parser.add_argument("--session", type=float, default=60.0, help="seconds a session lasts")
     parser.add_argument("--gap", type=float, default=30.0, help="seconds between two sessions")
     parser.add_argument("--publish-after", type=float, default=10.0, help="seconds from a session's end to its results")
-    parser.add_argument("--starts-in", type=float, default=40.0, help="seconds from the replay's start to the weekend's")
+    parser.add_argument("--starts-in", type=float, default=40.0,
+                        help="seconds from the replay's start to the weekend's")
     parser.add_argument("--tick", type=float, default=2.0)
     parser.add_argument("--calendar-every", type=float, default=15.0)
     parser.add_argument("--results-every", type=float, default=5.0)
@@ -110,7 +111,8 @@ def main() -> int:
             figures = measure(conn, openf1.live_timeline())
             done = conn.execute('SELECT count(*) FILTER (WHERE r."Status" <> \'running\'), count(*), '
                                 'coalesce(sum(m.done), 0) FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) '
-                                'FILTER (WHERE "Status" = \'done\') AS done FROM "SyncRunRounds" WHERE "RunId" = r."Id") m '
+                                'FILTER (WHERE "Status" = \'done\') AS done FROM "SyncRunRounds" '
+                                'WHERE "RunId" = r."Id") m '
                                 'WHERE r."Id" = ANY(%s::uuid[])', [history]).fetchone()
             kinds = conn.execute('SELECT "Kind", count(*) FROM "SyncRuns" GROUP BY 1 ORDER BY 1').fetchall()
         stats = openf1.stats()

@@ -14,8 +14,9 @@ the same `workers/` functions (median of `--repeat` rounds; `--repeat 0` skips i
     .venv/bin/python bench/season.py [--years 2023 2024] [--modes results no-results] [--workers 1 4]
                                      [--limit "3/second;30/minute"] [--scale 6] [--repeat 3]
 
-Uses its own database (parcferme_bench, BENCH_DATABASE_URL) and its own Redis DB (harness/workers.REDIS_DB, or BENCH_REDIS_URL), which it
-empties before each run; needs PostgreSQL and Redis; reads recordings/openf1 (`--data-dir`, OPENF1_REPLAY_DIR).
+Uses its own database (parcferme_bench, BENCH_DATABASE_URL) and its own Redis DB (REDIS_DB in harness/workers.py, or
+BENCH_REDIS_URL), which it empties before each run; needs PostgreSQL and Redis; reads recordings/openf1
+(`--data-dir`, OPENF1_REPLAY_DIR).
 """
 
 from __future__ import annotations

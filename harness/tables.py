@@ -14,7 +14,8 @@ RACING_AND_WORKER_TABLES = RACING_TABLES + ("SyncRuns", "SyncRunRounds", "Quaran
 
 
 def empty_tables(database_url: str) -> None:
-    """Empty the racing tables and the workers' own (TRUNCATE … CASCADE: for the tests' and the bench's own databases)."""
+    """Empty the racing tables and the workers' own (TRUNCATE … CASCADE: for the tests' and the bench's own
+    databases)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in RACING_AND_WORKER_TABLES) + " CASCADE")
 
@@ -35,7 +36,8 @@ def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple]]:
                    '"DriverNumber" FROM "Drivers"',
         "Teams": 'SELECT "Slug", "Name", "ShortName", "LogoUrl", "PrimaryColor" FROM "Teams"',
         "Entrants": 'SELECT r."Slug", d."Slug", t."Slug", e."CarNumber" FROM "Entrants" e JOIN "Rounds" r ON '
-                    'r."Id" = e."RoundId" JOIN "Drivers" d ON d."Id" = e."DriverId" JOIN "Teams" t ON t."Id" = e."TeamId"',
+                    'r."Id" = e."RoundId" JOIN "Drivers" d ON d."Id" = e."DriverId" '
+                    'JOIN "Teams" t ON t."Id" = e."TeamId"',
         "Results": 'SELECT s."OpenF1SessionKey", r."Slug", s."Type", d."Slug", t."Slug", x."Position", '
                    'x."GridPosition", x."Status", x."Points", x."Time", x."Laps", x."FastestLap" FROM "Results" x '
                    'JOIN "Sessions" s ON s."Id" = x."SessionId" JOIN "Rounds" r ON r."Id" = s."RoundId" '

@@ -166,7 +166,8 @@ def stop_process(process: subprocess.Popen | None, log: Any, timeout: float) -> 
 
 
 @contextmanager
-def worker_nodes(home: str, database_url: str, log_dir: Path, **default_env: str) -> Iterator[Callable[..., list[Worker]]]:
+def worker_nodes(home: str, database_url: str, log_dir: Path,
+                 **default_env: str) -> Iterator[Callable[..., list[Worker]]]:
     """Worker nodes on a broker DB of the test's own (`home`, emptied before and after), every one stopped at
     the end. Yields start(openf1_url, count=1, *, broker=home, concurrency=2, **env) -> the nodes started."""
     redis.Redis.from_url(home).flushdb()

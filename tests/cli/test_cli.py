@@ -165,8 +165,8 @@ def test_bulk_sync_takes_several_series_each_once(monkeypatch):
     def asked(**kw):
         return argparse.Namespace(**{"followed": False, "series": None, "end_year": None, **kw})
 
-    assert selected_series(asked(series="Wisconsin_Challenge_Series, wisconsin Challenge Series,NASCAR_Cup_Series_Central")) \
-        == ["Wisconsin_Challenge_Series", "NASCAR_Cup_Series_Central"]
+    spelled = "Wisconsin_Challenge_Series, wisconsin Challenge Series,NASCAR_Cup_Series_Central"
+    assert selected_series(asked(series=spelled)) == ["Wisconsin_Challenge_Series", "NASCAR_Cup_Series_Central"]
     with pytest.raises(BadArgument, match="not a wiki page title"):
         selected_series(asked(series="A|B"))
     monkeypatch.setattr(sources.get("thirdturn").settings, "FOLLOWED_SERIES", "")

@@ -185,7 +185,8 @@ def test_a_json_worker_log_has_task_fields_and_no_spoiler_or_secret(json_worker,
                          isinstance(r["written"], int) for r in steps)
     dispatcher, = [r for r in outcomes if r["task_name"] == "sync_season"]
     # the dispatcher makes every request of the run (the sponsor's token among them)
-    assert dispatcher["run_id"] == run["id"] and dispatcher["rounds"] == 25 and dispatcher["requests"] == run["requests"]
+    assert dispatcher["run_id"] == run["id"] and dispatcher["rounds"] == 25
+    assert dispatcher["requests"] == run["requests"]
     assert all(r.get("task_id") for r in records if r["logger"] == "parcferme.tasks")
     assert any("no_such_task" in r["message"] for r in records)
 

@@ -69,7 +69,8 @@ def make_runs(db) -> dict[str, str]:
     runs.add_run_requests(db, ids["running"], 1)
     runs.plan_run(db, ids["running"], [(2024, "3")], False)
     for age, name in enumerate(("running", "failed", "succeeded")):
-        db.execute('UPDATE "SyncRuns" SET "StartedAt" = now() - %s * interval \'1 hour\' WHERE "Id" = %s', [age, ids[name]])
+        db.execute('UPDATE "SyncRuns" SET "StartedAt" = now() - %s * interval \'1 hour\' WHERE "Id" = %s',
+                   [age, ids[name]])
     return ids
 
 
@@ -327,7 +328,8 @@ def test_healthcheck_passes_when_every_part_is_up(worker, replay_log, wiki_repla
                                                        "REDIS_URL": worker.broker_url})
     assert outcome.returncode == 0, outcome.stdout
     assert [line.split()[:2] for line in outcome.stdout.splitlines()] == [
-        ["OK", "postgres"], ["OK", "indexes"], ["OK", "redis"], ["OK", "openf1"], ["OK", "thirdturn"], ["OK", "workers"]]
+        ["OK", "postgres"], ["OK", "indexes"], ["OK", "redis"], ["OK", "openf1"], ["OK", "thirdturn"],
+        ["OK", "workers"]]
     assert replay_log.stats()["requests"] == 1
     assert [e["path"] for e in wiki_replay.stats()["log"]] == ["/robots.txt"]  # no page: robots.txt alone
 
@@ -522,7 +524,8 @@ def test_audit_passes_a_weekend_short_of_a_session_and_of_cars_unless_strict(sea
 def test_audit_notices_completed_sessions_whose_results_are_missing(season_2024, db):
     """Upstream has such gaps (2023 Belgian GP qualifying), so they are notices: exit 1 only with --strict."""
     season_2024(results=True)
-    db.execute('DELETE FROM "Results" WHERE "SessionId" = (SELECT "Id" FROM "Sessions" WHERE "OpenF1SessionKey" = 9472)')
+    db.execute('DELETE FROM "Results" '
+               'WHERE "SessionId" = (SELECT "Id" FROM "Sessions" WHERE "OpenF1SessionKey" = 9472)')
     db.execute('DELETE FROM "Results" x USING "Sessions" s, "Entrants" e WHERE s."Id" = x."SessionId" '
                'AND e."Id" = x."EntrantId" AND s."OpenF1SessionKey" = 9586 AND e."CarNumber" = 1')
     outcome = run_cli("ingestion.db", "audit")
@@ -537,10 +540,10 @@ def test_audit_notices_completed_sessions_whose_results_are_missing(season_2024,
 
 def test_resume_refuses_a_threshold_inside_the_visibility_timeout_before_any_work(clean_db):
     run_id = str(uuid.uuid4())
-    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments", "RoundsTotal") VALUES (%s, \'season\', \'openf1\', '
-                     '\'{"year": 2024}\', 1)', [run_id])
-    clean_db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "UpdatedAt") VALUES (%s, 2024, \'1229\', '
-                     'now() - interval \'1 day\')', [run_id])
+    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments", "RoundsTotal") '
+                     'VALUES (%s, \'season\', \'openf1\', \'{"year": 2024}\', 1)', [run_id])
+    clean_db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "UpdatedAt") '
+                     'VALUES (%s, 2024, \'1229\', now() - interval \'1 day\')', [run_id])
     outcome = run_cli("ingestion", "resume", "--stalled-after", "60", env={"REDIS_URL": NOBODY})
     assert outcome.returncode == 2 and "--stalled-after must exceed REDIS_VISIBILITY_TIMEOUT" in outcome.stderr
     assert clean_db.execute('SELECT "Resent" FROM "SyncRunRounds"').fetchone() == (0,)
@@ -574,10 +577,10 @@ def test_resume_publishes_the_stalled_meeting_again_on_the_broker_and_says_so(cl
 
 def test_resume_with_redis_unreachable_claims_nothing_and_says_so_without_the_password(clean_db):
     run_id = str(uuid.uuid4())
-    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments", "RoundsTotal") VALUES (%s, \'season\', \'openf1\', '
-                     '\'{"year": 2024}\', 1)', [run_id])
-    clean_db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "UpdatedAt") VALUES (%s, 2024, \'1229\', '
-                     'now() - interval \'1 day\')', [run_id])
+    clean_db.execute('INSERT INTO "SyncRuns" ("Id", "Kind", "Source", "Arguments", "RoundsTotal") '
+                     'VALUES (%s, \'season\', \'openf1\', \'{"year": 2024}\', 1)', [run_id])
+    clean_db.execute('INSERT INTO "SyncRunRounds" ("RunId", "Season", "RoundKey", "UpdatedAt") '
+                     'VALUES (%s, 2024, \'1229\', now() - interval \'1 day\')', [run_id])
     outcome = run_cli("ingestion", "resume", env={"REDIS_URL": "redis://:hunter2@127.0.0.1:9/0"})
     assert outcome.returncode == 4, outcome.stderr
     assert outcome.stderr == ("error: cannot reach Redis at redis://:***@127.0.0.1:9/0: connection refused (is it "

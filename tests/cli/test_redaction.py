@@ -55,7 +55,8 @@ def test_redact_url_hides_the_password_only(url, expected):
 
 
 def test_url_passwords_are_given_as_written_and_decoded():
-    assert url_passwords("postgresql://u:p%40ss@db/x", "redis://localhost:6379/0", "not a url", "") == ["p%40ss", "p@ss"]
+    assert url_passwords("postgresql://u:p%40ss@db/x", "redis://localhost:6379/0", "not a url", "") \
+        == ["p%40ss", "p@ss"]
 
 
 class SourceLike(BaseModel):

@@ -16,7 +16,8 @@ SOURCE = "test-history"
 
 def round_rows(race_status: SessionStatus = SessionStatus.COMPLETED) -> RoundRows:
     start = datetime(1988, 5, 15, tzinfo=timezone.utc)
-    session = {"Type": int(SessionType.RACE), "StartTimeUtc": start, "Status": int(race_status), SOURCE_KEY: "1988/4/race"}
+    session = {"Type": int(SessionType.RACE), "StartTimeUtc": start, "Status": int(race_status),
+               SOURCE_KEY: "1988/4/race"}
     qualifying = {"Type": int(SessionType.QUALIFYING), "StartTimeUtc": start, "Status": int(SessionStatus.COMPLETED),
                   SOURCE_KEY: "1988/4/qualifying"}
     return RoundRows(series={"Name": "Formula 1", "Slug": "formula-1"}, year=1988,
@@ -38,7 +39,8 @@ def test_sessions_without_an_openf1_key_are_kept_by_identity_and_rewritten_only_
     with db.transaction():
         _, first = racing.write_round(db, SOURCE, round_rows(SessionStatus.SCHEDULED))
     written = sessions(db)
-    assert set(written) == {"1988/4/race", "1988/4/qualifying"} and first.written == 6  # series, season, circuit, round, 2 sessions
+    # series, season, circuit, round, 2 sessions
+    assert set(written) == {"1988/4/race", "1988/4/qualifying"} and first.written == 6
     with db.transaction():
         _, again = racing.write_round(db, SOURCE, round_rows(SessionStatus.SCHEDULED))
     assert again.written == 0 and sessions(db) == written

@@ -4,7 +4,7 @@ session moved or cancelled, results published or corrected; one "SessionChanges"
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pytest
@@ -101,7 +101,8 @@ def test_a_moved_session_and_a_cancelled_one_are_changes_of_schedule_and_of_stat
     assert counts.changes == 1
     (key, kind, before, after), = change_rows(clean_db)
     assert (key, kind) == (9002, "schedule")
-    assert before == {"start": (start + timedelta(hours=2)).isoformat(), "end": (start + timedelta(hours=4)).isoformat()}
+    assert before == {"start": (start + timedelta(hours=2)).isoformat(),
+                      "end": (start + timedelta(hours=4)).isoformat()}
     assert after == {"start": moved.isoformat(), "end": (moved + timedelta(hours=2)).isoformat()}
     write(clean_db, weekend(start, race_status=CANCELLED, race_start=moved))
     assert change_rows(clean_db)[-1][1:] == ("status", {"status": "Scheduled"}, {"status": "Cancelled"})

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from workers.rows import ResultStatus, SessionInfo, SessionStatus, SessionType, slugify
+from workers.rows import SessionInfo, SessionStatus, SessionType, slugify
 from workers.sources.openf1 import endpoints as ep
 from workers.sources.openf1.mapping import (
     circuit_row, entrant_rows, result_rows, round_numbers, round_row, round_slug, session_rows, team_colour,
@@ -114,7 +114,8 @@ def grid_file(year: int, session_key: int) -> dict[int, int | None]:
     return {g["driver_number"]: g["position"] for g in recorded(f"{year}/starting_grid_session_{session_key}.json")}
 
 
-def session_infos(the_meeting: Meeting, the_sessions: list[Session], now: datetime = AFTER_BOTH_SEASONS) -> list[SessionInfo]:
+def session_infos(the_meeting: Meeting, the_sessions: list[Session],
+                  now: datetime = AFTER_BOTH_SEASONS) -> list[SessionInfo]:
     rows = session_rows(the_meeting, the_sessions, now).rows
     # the session's row id is its OpenF1 key here, so result rows name their session by it
     return [SessionInfo(r["OpenF1SessionKey"], str(r["OpenF1SessionKey"]), SessionType(r["Type"]),
@@ -325,7 +326,8 @@ def test_every_recorded_session_gets_the_type_its_name_says(year):
 
 
 def test_sprint_shootout_sessions_of_the_older_snapshot_are_sprint_qualifying():
-    shootouts = [s for s in recorded(f"{SNAPSHOT}/sessions_all_2023-2025.json") if s["session_name"] == "Sprint Shootout"]
+    shootouts = [s for s in recorded(f"{SNAPSHOT}/sessions_all_2023-2025.json")
+                 if s["session_name"] == "Sprint Shootout"]
     assert shootouts
 
     for meeting_key in sorted({s["meeting_key"] for s in shootouts}):
@@ -609,7 +611,8 @@ def test_hungary_2023_driver_abbreviations_come_from_the_latest_session_not_from
 
 
 def test_team_colour_is_normalised_whatever_case_the_record_uses():
-    alpine = {r["team_colour"] for r in recorded_people(2024) if r["meeting_key"] == 1237 and r["team_name"] == "Alpine"}
+    alpine = {r["team_colour"] for r in recorded_people(2024)
+              if r["meeting_key"] == 1237 and r["team_name"] == "Alpine"}
     assert len(alpine) == 2 and len({c.upper() for c in alpine}) == 1  # the data: one colour in two spellings
 
     teams = {t["Slug"]: t["PrimaryColor"] for t in entrant_rows(drivers(2024, 1237)).teams}
@@ -735,7 +738,8 @@ def test_belgian_gp_2024_russell_is_disqualified_in_the_current_recording():
     assert {driver for driver, status in statuses.items() if status == DSQ} == {"george-russell"}
     assert statuses["guanyu-zhou"] == DNF
     assert statuses["lewis-hamilton"] == FINISHED
-    assert [s for d, s in statuses.items() if d not in ("george-russell", "guanyu-zhou")] == [FINISHED] * (len(statuses) - 2)
+    others = [s for d, s in statuses.items() if d not in ("george-russell", "guanyu-zhou")]
+    assert others == [FINISHED] * (len(statuses) - 2)
 
 
 def test_belgian_gp_2024_december_2025_snapshot_has_no_disqualification_and_russell_unclassified():
@@ -772,7 +776,8 @@ def segment_time(record: dict, field: str = "duration") -> timedelta | None:
 
 @pytest.mark.parametrize("year, meeting_key", [(2024, 1229), (2024, 1233), (2023, 1224)])
 def test_time_is_the_total_for_races_the_last_segment_set_in_qualifying_and_the_best_lap_in_practice(year, meeting_key):
-    raw = {(r["session_key"], f"entrant-{r['driver_number']}"): r for r in per_session(year, meeting_key, "session_result")}
+    raw = {(r["session_key"], f"entrant-{r['driver_number']}"): r
+           for r in per_session(year, meeting_key, "session_result")}
     infos = {i.id: i.type for i in session_infos(meeting(year, meeting_key), sessions(year, meeting_key))}
     qualifying_kinds = (QUALIFYING, SPRINT_QUALIFYING)
     assert all(isinstance(r["duration"], list) == (infos[k[0]] in qualifying_kinds)

@@ -55,7 +55,7 @@ def scripted():
     holder = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             script = holder["script"]
             script.calls.append((time.monotonic(), self.path))
             status, body, headers = script.next()

@@ -83,7 +83,8 @@ def test_2024_bahrain_race_is_won_from_pole_by_car_1_with_26_points(two_seasons,
 
 def test_one_person_per_driver_whatever_the_car_number(two_seasons, db):
     bearman = db.execute('SELECT count(*), array_agg(DISTINCT e."CarNumber" ORDER BY e."CarNumber") FROM "Drivers" d '
-                         'JOIN "Entrants" e ON e."DriverId" = d."Id" WHERE d."LastName" ILIKE %s', ["bearman"]).fetchone()
+                         'JOIN "Entrants" e ON e."DriverId" = d."Id" WHERE d."LastName" ILIKE %s',
+                         ["bearman"]).fetchone()
     drivers = db.execute('SELECT count(*) FROM "Drivers" WHERE "LastName" ILIKE %s', ["bearman"]).fetchone()[0]
     assert drivers == 1
     assert bearman[1] == [38, 50]
@@ -133,7 +134,8 @@ def test_rebuild_from_the_landing_makes_no_request_and_gives_the_database_a_sync
                                                                                       db):
     digest = content_hash(db)
     db.execute('UPDATE "Drivers" SET "FirstName" = \'Someone\' WHERE "Slug" = \'max-verstappen\'')  # a wrong row
-    db.execute('DELETE FROM "Results" WHERE "SessionId" IN (SELECT "Id" FROM "Sessions" WHERE "OpenF1SessionKey" = 9472)')
+    db.execute('DELETE FROM "Results" '
+               'WHERE "SessionId" IN (SELECT "Id" FROM "Sessions" WHERE "OpenF1SessionKey" = 9472)')
     replay.reset()
     outcome = run_cli("rebuild", "--year", "2024", env={"REDIS_URL": worker.broker_url})
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
@@ -147,7 +149,8 @@ def test_rebuild_from_the_landing_makes_no_request_and_gives_the_database_a_sync
 
 def test_rebuild_of_a_season_never_landed_fails_at_once_and_asks_nothing(worker, replay_log, clean_db):
     run = worker.run("rebuild_season", 2025)
-    assert run["status"] == "failed" and "nothing landed for meetings?year=2025 from OpenF1: sync it first" in run["error"]
+    assert run["status"] == "failed"
+    assert "nothing landed for meetings?year=2025 from OpenF1: sync it first" in run["error"]
     assert replay_log.stats()["requests"] == 0
 
 

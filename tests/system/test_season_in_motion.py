@@ -141,8 +141,10 @@ def test_a_live_weekend_is_followed_within_the_follow_periods_every_change_annou
             figures = wait_until_followed(database, replay, weekend_over(timeline, CORRECTIONS_AT, 3 * SLACK))
             if backfill:
                 with psycopg_connect(database) as conn:
-                    done = conn.execute('SELECT count(*) FROM "SyncRunRounds" m JOIN "SyncRuns" r ON r."Id" = m."RunId" '
-                                        'WHERE r."Id" = ANY(%s::uuid[]) AND m."Status" = \'done\'', [history]).fetchone()[0]
+                    done = conn.execute('SELECT count(*) FROM "SyncRunRounds" m '
+                                        'JOIN "SyncRuns" r ON r."Id" = m."RunId" '
+                                        'WHERE r."Id" = ANY(%s::uuid[]) AND m."Status" = \'done\'',
+                                        [history]).fetchone()[0]
                 assert done > 0, "the backfill made no progress"
     finally:
         if beat is not None:

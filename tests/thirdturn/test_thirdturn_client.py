@@ -47,7 +47,8 @@ def settings(base_url: str, **env: str) -> ThirdTurnSettings:
 
 def limiter(rate: str = "50/second", source: str | None = None) -> FleetLimiter:
     client = redis.Redis.from_url(REDIS_URL)
-    return FleetLimiter(client, parse_rates(rate), source=source or f"thirdturn-test-{uuid.uuid4().hex[:8]}", max_sleep=3.0)
+    return FleetLimiter(client, parse_rates(rate), source=source or f"thirdturn-test-{uuid.uuid4().hex[:8]}",
+                        max_sleep=3.0)
 
 
 def forget_robots(base_url: str) -> None:

@@ -222,7 +222,8 @@ def test_the_crawl_delay_is_scaled_like_the_limit(time_scale, delay):
 
 
 def test_robots_txt_can_be_replaced(pages):
-    with ThirdTurnReplayServer(pages=pages, rate_limit=None, robots="User-agent: *\nDisallow: /wiki/Fernando\n") as wiki:
+    robots = "User-agent: *\nDisallow: /wiki/Fernando\n"
+    with ThirdTurnReplayServer(pages=pages, rate_limit=None, robots=robots) as wiki:
         assert get(wiki, "/robots.txt").text == "User-agent: *\nDisallow: /wiki/Fernando\n"
         get(wiki, f"/wiki/{ALONSO}")
         get(wiki, f"/w/index.php?title={RACE}")  # allowed by this robots.txt
