@@ -53,7 +53,7 @@ broker_connection_retry_on_startup = True
 
 # A broker outage (Redis restarted, a failover) must not lose the next step of a meeting's chain: the step a
 # task publishes when it ends, and the result it stores, are retried for about REDIS_OUTAGE_SECONDS
-# (Celery's defaults give up after 0.6 s and the chain is silently cut; measured in tests/test_chaos.py).
+# (Celery's defaults give up after 0.6 s and the chain is silently cut; measured in tests/system/test_chaos.py).
 # A pool process waits through the outage instead; the consumer reconnects on its own.
 _outage = _settings.REDIS_OUTAGE_SECONDS
 task_publish_retry_policy = {"max_retries": max(3, -(-_outage // 2)), "interval_start": 0, "interval_step": 0.5,

@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support import broker_url  # noqa: E402
+from harness.workers import broker_url  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_CLI_DATABASE_URL",
                               "postgresql://parcferme:localdev@localhost:5432/parcferme_clibench")
@@ -40,7 +40,8 @@ import psycopg  # noqa: E402
 import redis  # noqa: E402
 
 from openf1_replay import ReplayServer  # noqa: E402
-from tests.support import Worker, empty_tables  # noqa: E402
+from harness.tables import empty_tables  # noqa: E402
+from harness.workers import Worker  # noqa: E402
 from workers.db.runs import get_run  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 

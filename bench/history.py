@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support import broker_url  # noqa: E402
+from harness.workers import broker_url  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_HISTORY_DATABASE_URL",
                               "postgresql://parcferme:localdev@localhost:5432/parcferme_history_bench")
@@ -47,7 +47,9 @@ import redis  # noqa: E402
 
 from jolpica_replay import JolpicaReplayServer  # noqa: E402
 from ingestion.send import record_run, season_call  # noqa: E402
-from tests.support import client_app, content_hash, empty_tables, wait_for_run, worker_nodes  # noqa: E402
+from harness.runs import client_app, wait_for_run  # noqa: E402
+from harness.tables import content_hash, empty_tables  # noqa: E402
+from harness.workers import worker_nodes  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 from workers.ratelimit import least_time, parse_rates  # noqa: E402
 
@@ -133,8 +135,10 @@ def main() -> int:
     parser.add_argument("--interrupt", choices=("kill", "flush"), default=None)
     parser.add_argument("--expect", default=None, help="content hash of an uninterrupted run, to compare with")
     parser.add_argument("--openf1", type=int, nargs="*", default=[],
-                        help="OpenF1 seasons (from its replay) synced after history, with results: the bridge then ties them")
-    parser.add_argument("--openf1-dir", default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO / "recordings" / "openf1")))
+                        help="OpenF1 seasons (from its replay) synced after history, with results: the bridge then "
+                             "ties them")
+    parser.add_argument("--openf1-dir",
+                        default=os.environ.get("OPENF1_REPLAY_DIR", str(REPO / "recordings" / "openf1")))
     parser.add_argument("--data-dir",
                         default=os.environ.get("JOLPICA_REPLAY_DIR", str(REPO / "recordings" / "jolpica")))
     args = parser.parse_args()

@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support import broker_url  # noqa: E402
+from harness.workers import broker_url  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_LIVE_DATABASE_URL",
                               "postgresql://parcferme:localdev@localhost:5432/parcferme_live_bench")
@@ -41,8 +41,10 @@ import psycopg  # noqa: E402
 
 from jolpica_replay import JolpicaReplayServer  # noqa: E402
 from openf1_replay import ReplayServer  # noqa: E402
-from tests.live_weekend import follow_env, measure, squeezed, table, weekend_over  # noqa: E402
-from tests.support import Beat, client_app, empty_tables, send, wait_for_run, worker_nodes  # noqa: E402
+from harness.live_weekend import follow_env, measure, squeezed, table, weekend_over  # noqa: E402
+from harness.runs import client_app, send, wait_for_run  # noqa: E402
+from harness.tables import empty_tables  # noqa: E402
+from harness.workers import Beat, worker_nodes  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 
 FREE_TIER = ("3/second;30/minute", "3/second;30/minute")
@@ -58,7 +60,8 @@ def main() -> int:
     parser.add_argument("--session", type=float, default=60.0, help="seconds a session lasts")
     parser.add_argument("--gap", type=float, default=30.0, help="seconds between two sessions")
     parser.add_argument("--publish-after", type=float, default=10.0, help="seconds from a session's end to its results")
-    parser.add_argument("--starts-in", type=float, default=40.0, help="seconds from the replay's start to the weekend's")
+    parser.add_argument("--starts-in", type=float, default=40.0,
+                        help="seconds from the replay's start to the weekend's")
     parser.add_argument("--tick", type=float, default=2.0)
     parser.add_argument("--calendar-every", type=float, default=15.0)
     parser.add_argument("--results-every", type=float, default=5.0)
@@ -108,7 +111,8 @@ def main() -> int:
             figures = measure(conn, openf1.live_timeline())
             done = conn.execute('SELECT count(*) FILTER (WHERE r."Status" <> \'running\'), count(*), '
                                 'coalesce(sum(m.done), 0) FROM "SyncRuns" r CROSS JOIN LATERAL (SELECT count(*) '
-                                'FILTER (WHERE "Status" = \'done\') AS done FROM "SyncRunRounds" WHERE "RunId" = r."Id") m '
+                                'FILTER (WHERE "Status" = \'done\') AS done FROM "SyncRunRounds" '
+                                'WHERE "RunId" = r."Id") m '
                                 'WHERE r."Id" = ANY(%s::uuid[])', [history]).fetchone()
             kinds = conn.execute('SELECT "Kind", count(*) FROM "SyncRuns" GROUP BY 1 ORDER BY 1').fetchall()
         stats = openf1.stats()

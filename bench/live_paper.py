@@ -118,7 +118,8 @@ def main() -> int:
     quiet = datetime.fromisoformat(args.quiet_week).replace(tzinfo=timezone.utc)
     tick = timedelta(seconds=settings.FOLLOW_TICK or 60)
     print(f"defaults: FOLLOW_TICK={settings.FOLLOW_TICK:g} FOLLOW_CALENDAR_EVERY={settings.FOLLOW_CALENDAR_EVERY:g} "
-          f"FOLLOW_RESULTS_EVERY={settings.FOLLOW_RESULTS_EVERY:g} FOLLOW_CORRECTIONS_AT={settings.FOLLOW_CORRECTIONS_AT} "
+          f"FOLLOW_RESULTS_EVERY={settings.FOLLOW_RESULTS_EVERY:g} "
+          f"FOLLOW_CORRECTIONS_AT={settings.FOLLOW_CORRECTIONS_AT} "
           f"FOLLOW_LOOKAHEAD_DAYS={settings.FOLLOW_LOOKAHEAD_DAYS:g} BEAT_RESULTS={settings.BEAT_RESULTS} "
           f"BEAT_SYNC_RECENT_EVERY={settings.BEAT_SYNC_RECENT_EVERY:g} BEAT_RECENT_DAYS={settings.BEAT_RECENT_DAYS}; "
           f"results upstream {args.publish_after:g}s after a session ends")

@@ -14,8 +14,9 @@ the same `workers/` functions (median of `--repeat` rounds; `--repeat 0` skips i
     .venv/bin/python bench/season.py [--years 2023 2024] [--modes results no-results] [--workers 1 4]
                                      [--limit "3/second;30/minute"] [--scale 6] [--repeat 3]
 
-Uses its own database (parcferme_bench, BENCH_DATABASE_URL) and its own Redis DB (tests/support.REDIS_DB, or BENCH_REDIS_URL), which it
-empties before each run; needs PostgreSQL and Redis; reads recordings/openf1 (`--data-dir`, OPENF1_REPLAY_DIR).
+Uses its own database (parcferme_bench, BENCH_DATABASE_URL) and its own Redis DB (REDIS_DB in harness/workers.py, or
+BENCH_REDIS_URL), which it empties before each run; needs PostgreSQL and Redis; reads recordings/openf1
+(`--data-dir`, OPENF1_REPLAY_DIR).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from tests.support import broker_url  # noqa: E402  (the bench's Redis DB is in the tests' table)
+from harness.workers import broker_url  # noqa: E402  (the bench's Redis DB is in the tests' table)
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://parcferme:localdev@localhost:5432/parcferme_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or broker_url("bench")
@@ -41,7 +42,9 @@ os.environ.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, OPENF1_RATE_LI
 import redis  # noqa: E402
 
 from openf1_replay import ReplayServer, max_in_window, parse_rate_limit  # noqa: E402
-from tests.support import Worker, client_app, empty_tables, send, wait_for_run  # noqa: E402
+from harness.runs import client_app, send, wait_for_run  # noqa: E402
+from harness.tables import empty_tables  # noqa: E402
+from harness.workers import Worker  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 
 MODES = {"results": True, "no-results": False}

@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support import broker_url  # noqa: E402
+from harness.workers import broker_url  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_SERIES_DATABASE_URL",
                               "postgresql://parcferme:localdev@localhost:5432/parcferme_series_bench")
@@ -36,7 +36,9 @@ os.environ.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, **FAST)
 import psycopg  # noqa: E402
 
 from ingestion.send import record_run, series_call  # noqa: E402
-from tests.support import client_app, empty_tables, wait_for_run, worker_nodes  # noqa: E402
+from harness.runs import client_app, wait_for_run  # noqa: E402
+from harness.tables import empty_tables  # noqa: E402
+from harness.workers import worker_nodes  # noqa: E402
 from thirdturn_replay import ThirdTurnReplayServer, load_pages  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 from workers.ratelimit import least_time, parse_rates  # noqa: E402

@@ -55,8 +55,10 @@ def checked_limit(value: int) -> int:
 
 
 def add_results_flags(parser: argparse.ArgumentParser,
-                      without: str = "no session_result / starting_grid request, no Results row (spoiler-free)") -> None:
-    """--no-results / --results; neither means the spoiler rule's default (results only once every meeting has ended)."""
+                      without: str = "no session_result / starting_grid request, no Results row (spoiler-free)",
+                      ) -> None:
+    """--no-results / --results; neither means the spoiler rule's default (results only once every meeting has
+    ended)."""
     results = parser.add_mutually_exclusive_group()
     results.add_argument("--no-results", dest="include_results", action="store_false", default=None, help=without)
     results.add_argument("--results", dest="include_results", action="store_true",

@@ -62,7 +62,7 @@ def run_command(handler: Callable[[argparse.Namespace], int], args: argparse.Nam
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001  (every failure is told on one line; see failure())
+    except Exception as exc:  # every failure is told on one line (see failure()); a bug is raised again
         code, message = failure(exc)
         if code is None:
             raise  # a bug: its traceback is what a developer needs

@@ -93,7 +93,7 @@ def probe(name: str, check: Callable[[Settings, float], str], settings: Settings
     """Run one check; its exception is the reason, with any password of the settings' URLs masked."""
     try:
         return Check(name, True, check(settings, timeout))
-    except Exception as exc:  # a health check reports every failure, whatever its kind
+    except Exception as exc:  # noqa: BLE001  (a health check reports every failure, whatever its kind)
         return Check(name, False, reason(exc, settings))
 
 
@@ -109,11 +109,11 @@ def check_source(name: str, settings: Settings, timeout: float) -> Check:
 
     source = sources.get(name)
     about = source.attribution
-    data = {"licence": about.licence.name, "licence_url": about.licence.url, "commercial_use": about.licence.commercial_use,
-            "credit": about.credit}
+    data = {"licence": about.licence.name, "licence_url": about.licence.url,
+            "commercial_use": about.licence.commercial_use, "credit": about.credit}
     try:
         health = source.health(fleet_limiter(source), timeout)
-    except Exception as exc:  # a health check reports every failure, whatever its kind
+    except Exception as exc:  # noqa: BLE001  (a health check reports every failure, whatever its kind)
         return Check(name, False, reason(exc, settings), data=data)
     detail = one_line(redact(health.detail, known_secrets(settings)))
     return Check(name, health.ok, detail, state=health.state, data=data)

@@ -95,7 +95,8 @@ def progress_line(run: dict | None, estimate: Estimate | None = None, retrying: 
     if run is None:
         return "waiting for a worker to start the run…"
     line = (f"[{run['status']}] rounds {rounds_text(run)}, {run['rounds_failed']} failed, {requests_text(run)}, "
-            f"{run['throttles']} rate-limit waits, {run['rows_written']} rows written, {run['quarantined']} quarantined")
+            f"{run['throttles']} rate-limit waits, {run['rows_written']} rows written, "
+            f"{run['quarantined']} quarantined")
     if run["status"] != "running":
         line += f", took {run_seconds(run):.1f}s"
         return line + (f" — {run['error']}" if run["error"] else "")
@@ -313,8 +314,9 @@ class JsonView(View):
                 self.done.add(label)
         if self.noun:
             done = [label for label in look.runs if look.ended(label)]
+            succeeded = sum(1 for label in done if look.runs[label]["status"] == "succeeded")
             self._send_changed(None, {"event": "summary", "noun": self.noun, "runs": len(look.runs), "done": len(done),
-                                      "succeeded": sum(1 for label in done if look.runs[label]["status"] == "succeeded"),
+                                      "succeeded": succeeded,
                                       "requests": sum(run["requests"] for run in look.runs.values() if run),
                                       **estimate_event(look.estimate)}, len(done) == len(look.runs))
 

@@ -28,8 +28,9 @@ def run(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     if args.stalled_after is not None and args.stalled_after <= settings.REDIS_VISIBILITY_TIMEOUT:
-        raise BadArgument(f"--stalled-after must exceed REDIS_VISIBILITY_TIMEOUT ({settings.REDIS_VISIBILITY_TIMEOUT}s):"
-                          " before that, a dead worker's task may still come back by itself")
+        raise BadArgument(f"--stalled-after must exceed REDIS_VISIBILITY_TIMEOUT "
+                          f"({settings.REDIS_VISIBILITY_TIMEOUT}s): before that, a dead worker's task may still "
+                          "come back by itself")
     from workers.errors import BrokerUnavailable
 
     try:

@@ -2,9 +2,10 @@
 send one run to the workers and follow it until it ends.
 
 With no --year, --recent or --series: the current Formula 1 season, with results only once every meeting of it
-has ended (the spoiler rule, docs/data-model.md), unless --results or --no-results says otherwise. --series crawls a series of The Third Turn
-by its hub page's title (a wiki URL of it is read as its title), every season it lists or --season. Every
-argument is checked before anything is sent (exit 2); then the schema, Redis and a worker (exit 1, 4, 3)."""
+has ended (the spoiler rule, docs/data-model.md), unless --results or --no-results says otherwise. --series
+crawls a series of The Third Turn by its hub page's title (a wiki URL of it is read as its title), every season
+it lists or --season. Every argument is checked before anything is sent (exit 2); then the schema, Redis and a
+worker (exit 1, 4, 3)."""
 
 from __future__ import annotations
 

@@ -112,7 +112,8 @@ def against(conn: "psycopg.Connection", source: "Source", year: int, answers: "F
     answers.fetch(source.verify_requests(year, answers))
     found = {}
     for listed in source.listed(year, answers):
-        held = {k for k in audit.identity_keys(conn, source.name, listed.kind, year) if k.startswith(listed.held_prefix)}
+        keys = audit.identity_keys(conn, source.name, listed.kind, year)
+        held = {k for k in keys if k.startswith(listed.held_prefix)}
         found[listed.name] = comparison(set(listed.keys), held)
     return {"source": source.name, "compared": list(found), **found,
             "complete": not any(f["missing"] for f in found.values())}

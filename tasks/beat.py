@@ -2,7 +2,7 @@
 
 RedBeat keeps the schedule and a lock in Redis. Its own retries (`redbeat_redis_options.retry_period`)
 cover plain commands but not the lock nor the pipelines, so a Redis restart made `celery beat` exit with
-"beat raised exception ConnectionError" (measured in tests/test_chaos.py), and the schedule, including the
+"beat raised exception ConnectionError" (measured in tests/system/test_chaos.py), and the schedule, including the
 resume sweep that repairs what the outage lost, stopped with it. This scheduler waits the outage out
 instead, and when the lock is gone on return (a Redis that lost its data, or an outage longer than the
 lock's timeout) it takes the lock again before sending anything, waiting while another beat holds it, so at

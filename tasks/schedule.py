@@ -5,7 +5,8 @@ waits instead of sending everything twice) sends `follow_tick` (tasks/follow.py)
 `scheduled_sync_recent` every BEAT_SYNC_RECENT_EVERY seconds, `scheduled_sync_series` every
 BEAT_SYNC_SERIES_EVERY seconds and `resume_stalled` (tasks/resume.py) every BEAT_RESUME_EVERY seconds. The recent
 sync starts one `sync_recent` run unless the previous scheduled run is still running (a slow run and the next tick
-never overlap) or a session runs that locks its source out (OpenF1's free tier: the request would be refused). Scheduled runs carry `"scheduled": true` in their "SyncRuns" arguments; a running one older than
+never overlap) or a session runs that locks its source out (OpenF1's free tier: the request would be refused).
+Scheduled runs carry `"scheduled": true` in their "SyncRuns" arguments; a running one older than
 BEAT_STALE_AFTER (a crashed run) no longer blocks the schedule.
 """
 

@@ -85,14 +85,17 @@ class SyncTask(Task):
                      "throttled" if isinstance(exc, Throttled) else "locked out", kwargs, wait, throttles)
             ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=True,
                                reason=describe(exc) if isinstance(exc, LockedOut) else None)
-            raise self.retry(exc=exc, countdown=bounded(max(0.0, wait)), max_retries=self.request.retries + 1)
+            # self.retry raises Celery's Retry, which carries exc: no `raise … from` (B904)
+            raise self.retry(exc=exc, countdown=bounded(max(0.0, wait)),  # noqa: B904
+                             max_retries=self.request.retries + 1)
         except (RetryableError, SoftTimeLimitExceeded) as caught:
             exc = caught if isinstance(caught, RetryableError) else UpstreamUnavailable(
                 "ran past its soft time limit (a hung request?): tried again, from what it landed")
             budget = get_settings().TASK_MAX_RETRIES + resources.throttles_of(source, self.request.id)
             if self.request.retries < budget:
                 ledger.count_retry(self.run_id(kwargs), kwargs.get("round_key"), throttle=False, reason=describe(exc))
-            raise self.retry(exc=exc, countdown=bounded(retry_countdown(exc, self.request.retries)), max_retries=budget)
+            raise self.retry(exc=exc, countdown=bounded(retry_countdown(exc, self.request.retries)),  # noqa: B904
+                             max_retries=budget)  # as above: Celery's Retry carries exc
         finally:
             current_owner.reset(owner)
         log.info("%s ok %s in %.2fs", self.name, outcome, time.monotonic() - started)
@@ -104,11 +107,11 @@ class SyncTask(Task):
     def run_id(self, kwargs: dict) -> str | None:
         return kwargs.get("run_id")
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo):  # noqa: D102
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
         log.error("%s failed for %s: %s", self.name, dict(kwargs), describe(exc))
         try:
             self.record_failure(exc, task_id, args, kwargs)
-        except Exception as err:  # the database itself may be the failure
+        except Exception as err:  # noqa: BLE001  (the database itself may be the failure)
             log.error("%s could not record its failure: %s", self.name, describe(err))
 
     def record_failure(self, exc, task_id, args, kwargs) -> None:

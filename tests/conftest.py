@@ -1,6 +1,6 @@
 """Fixtures on the real parts: PostgreSQL, Redis, a Celery worker subprocess, and the OpenF1 replay server
 standing in for api.openf1.org. Tests use their own database (`parcferme_test`) and Redis DBs (one per test file
-that needs one, from tests/support.REDIS_DB, on TEST_REDIS_URL's server; the session's worker on DB 15 unless
+that needs one, from REDIS_DB in harness/workers.py, on TEST_REDIS_URL's server; the session's worker on DB 15 unless
 TEST_REDIS_URL names another)."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Worker, empty_tables, names_sharing_the_session_db, session_broker_url
+from harness.recordings import JOLPICA_DIR, OPENF1_DIR, THIRDTURN_DIR, require
+from harness.tables import empty_tables
+from harness.workers import Worker, names_sharing_the_session_db, session_broker_url
 
-REPO = Path(__file__).resolve().parents[1]
-RECORDINGS = REPO / "recordings"  # the recorded answers of every source, each folder with its SOURCES.md
-DATA_DIR = Path(os.environ.get("OPENF1_REPLAY_DIR", RECORDINGS / "openf1")).resolve()
+DATA_DIR = OPENF1_DIR
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
                                    "postgresql://parcferme:localdev@localhost:5432/parcferme_test")
 TEST_REDIS_URL = session_broker_url()
@@ -26,23 +26,28 @@ os.environ.setdefault("OPENF1_BASE_URL", "http://127.0.0.1:9/v1")  # replaced pe
 os.environ["OPENF1_RATE_LIMIT"] = "off"  # the limiter's own tests set a limit; the others measure behaviour
 os.environ.setdefault("JOLPICA_BASE_URL", "http://127.0.0.1:9/ergast/f1")  # replaced per worker by the replay's
 os.environ["JOLPICA_RATE_LIMIT"] = "off"
-JOLPICA_DIR = Path(os.environ.get("JOLPICA_REPLAY_DIR", RECORDINGS / "jolpica")).resolve()
 os.environ.setdefault("THIRDTURN_BASE_URL", "http://127.0.0.1:9")  # replaced per worker by the wiki replay's
 os.environ["THIRDTURN_RATE_LIMIT"] = "off"  # the politeness tests set the wiki's limit themselves
-THIRDTURN_DIR = Path(os.environ.get("THIRDTURN_REPLAY_DIR", RECORDINGS / "thethirdturn")).resolve()
 
 
 def pytest_report_header() -> list[str]:
     """A session worker on a DB that REDIS_DB gives a test file too would take that file's tasks: say so."""
     shared = names_sharing_the_session_db()
     return [f"WARNING: the session's Redis DB (TEST_REDIS_URL) is also REDIS_DB's {', '.join(shared)} in "
-            "tests/support.py: don't run those tests in this session"] if shared else []
+            "harness/workers.py: don't run those tests in this session"] if shared else []
+
+
+@pytest.fixture(autouse=True)
+def recordings_present(request) -> None:
+    """A test marked `recordings(path, what, variable)` fails when that recording is missing, as the fixtures
+    below do: it is never skipped."""
+    for marker in request.node.iter_markers("recordings"):
+        require(*marker.args)
 
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    assert DATA_DIR.is_dir(), f"recorded OpenF1 data not found at {DATA_DIR} (set OPENF1_REPLAY_DIR)"
-    return DATA_DIR
+    return require(DATA_DIR, "recorded OpenF1 data", "OPENF1_REPLAY_DIR")
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +107,7 @@ def history_replay():
     """The Jolpica-F1 replay of the Ergast export (history), without a limit: it stands in for api.jolpi.ca."""
     from jolpica_replay import JolpicaReplayServer
 
-    assert JOLPICA_DIR.is_dir(), f"recorded Jolpica data not found at {JOLPICA_DIR} (set JOLPICA_REPLAY_DIR)"
+    require(JOLPICA_DIR, "recorded Jolpica data", "JOLPICA_REPLAY_DIR")
     server = JolpicaReplayServer(data_dir=str(JOLPICA_DIR), port=0, rate_limit=None).start()
     yield server
     server.stop()
@@ -113,7 +118,7 @@ def wiki_replay():
     """The Third Turn's replay of the recorded wiki pages, without a limit: it stands in for thethirdturn.com."""
     from thirdturn_replay import ThirdTurnReplayServer
 
-    assert THIRDTURN_DIR.is_dir(), f"recorded wiki pages not found at {THIRDTURN_DIR} (set THIRDTURN_REPLAY_DIR)"
+    require(THIRDTURN_DIR, "recorded wiki pages", "THIRDTURN_REPLAY_DIR")
     server = ThirdTurnReplayServer(data_dir=str(THIRDTURN_DIR), port=0, rate_limit=None).start()
     yield server
     server.stop()

@@ -68,7 +68,8 @@ def create_server(args: argparse.Namespace) -> ThirdTurnReplayServer:
     port, time_scale = parse_number(args.port, int, "port"), parse_number(args.time_scale, float, "time scale")
     check_port(port)
     robots = args.robots.read_text(encoding="utf-8") if args.robots else None
-    return ThirdTurnReplayServer(args.data_dir or default_data_dir(), host=resolve_host(args.host, "THIRDTURN_REPLAY_HOST"),
+    return ThirdTurnReplayServer(args.data_dir or default_data_dir(),
+                                 host=resolve_host(args.host, "THIRDTURN_REPLAY_HOST"),
                                  port=port, rate_limit=args.rate_limit, time_scale=time_scale, latency=args.latency,
                                  faults=fault_plan(args), redirects=parse_redirects(args.redirect),
                                  redirect_status=args.redirect_status, robots=robots, verbose=args.verbose)

@@ -9,7 +9,7 @@ new client from a connection it has already torn down (`AttributeError: 'NoneTyp
 - a task that was running through the outage ends and acknowledges (or rejects) its message on it.
 
 Celery ignores only connection errors there, so the worker died with "Unrecoverable error" (measured in
-tests/test_chaos.py, about 1 Redis restart in 3). Neither call is needed for correctness: the messages are
+tests/system/test_chaos.py, about 1 Redis restart in 3). Neither call is needed for correctness: the messages are
 still in Redis's unacked set and the visibility-timeout sweep gives them back (REDIS_VISIBILITY_TIMEOUT),
 so a task whose acknowledgement was lost runs once more, which every task here allows. The failure is
 logged and the worker goes on; the consumer reconnects as after any connection loss.

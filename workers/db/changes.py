@@ -104,7 +104,8 @@ def write_ends(conn: psycopg.Connection, source: str, ends: Mapping[Any, datetim
     with conn.cursor() as cur:
         cur.executemany(
             'INSERT INTO "SessionTimes" ("SessionId", "Source", "EndTimeUtc") VALUES (%s, %s, %s) '
-            'ON CONFLICT ("SessionId") DO UPDATE SET "EndTimeUtc" = EXCLUDED."EndTimeUtc", "Source" = EXCLUDED."Source", '
+            'ON CONFLICT ("SessionId") DO UPDATE SET "EndTimeUtc" = EXCLUDED."EndTimeUtc", '
+            '"Source" = EXCLUDED."Source", '
             '"UpdatedAt" = now() WHERE ("SessionTimes"."EndTimeUtc", "SessionTimes"."Source") IS DISTINCT FROM '
             '(EXCLUDED."EndTimeUtc", EXCLUDED."Source")',
             [(session_id, source, end) for session_id, end in sorted(ends.items(), key=lambda item: str(item[0]))])

@@ -42,14 +42,16 @@ def calendar_state(conn: psycopg.Connection, source: str, stale_after: float) ->
     """When the source's calendar was last read (sent), and whether that read still runs."""
     row = conn.execute(
         'SELECT f."CalendarReadAt", coalesce(u."Status" = \'running\' AND u."StartedAt" > now() - '
-        'make_interval(secs => %s), false) FROM "FollowedSources" f LEFT JOIN "SyncRuns" u ON u."Id" = f."CalendarRunId" '
+        'make_interval(secs => %s), false) FROM "FollowedSources" f '
+        'LEFT JOIN "SyncRuns" u ON u."Id" = f."CalendarRunId" '
         'WHERE f."Source" = %s', [stale_after, source]).fetchone()
     return (row[0], row[1]) if row else (None, False)
 
 
 def calendar_sent(conn: psycopg.Connection, source: str, run_id: str) -> None:
     conn.execute('INSERT INTO "FollowedSources" ("Source", "CalendarReadAt", "CalendarRunId") VALUES (%s, now(), %s) '
-                 'ON CONFLICT ("Source") DO UPDATE SET "CalendarReadAt" = now(), "CalendarRunId" = EXCLUDED."CalendarRunId", '
+                 'ON CONFLICT ("Source") DO UPDATE SET "CalendarReadAt" = now(), '
+                 '"CalendarRunId" = EXCLUDED."CalendarRunId", '
                  '"UpdatedAt" = now()', [source, run_id])
 
 

@@ -27,8 +27,8 @@ def lock(conn: psycopg.Connection, source: str, kind: str, key: str) -> None:
 
 
 def row_of(conn: psycopg.Connection, source: str, kind: str, key: str) -> Any | None:
-    row = conn.execute('SELECT "RowId" FROM "SourceIdentities" WHERE "Source" = %s AND "Kind" = %s AND "SourceKey" = %s',
-                       [source, kind, key]).fetchone()
+    row = conn.execute('SELECT "RowId" FROM "SourceIdentities" '
+                       'WHERE "Source" = %s AND "Kind" = %s AND "SourceKey" = %s', [source, kind, key]).fetchone()
     return row[0] if row else None
 
 

@@ -127,9 +127,9 @@ _FLEET_SILENT = ('NOT EXISTS (SELECT 1 FROM "SyncRunRounds" z JOIN "SyncRuns" zr
 
 def claim_stalled_rounds(conn: psycopg.Connection, stalled_after: float,
                          limit: int = 1000) -> list[tuple[str, str, int | None, str, bool, int, str]]:
-    """(run id, source, season, round key, include results, times resent, the run's kind) of pending rounds of running runs that
-    made no progress for `stalled_after` seconds, while the whole fleet made none either. Each is claimed by this
-    call alone: its "Resent" grows by one and its "UpdatedAt" restarts the clock (a concurrent sweep, blocked on
+    """(run id, source, season, round key, include results, times resent, the run's kind) of pending rounds of running
+    runs that made no progress for `stalled_after` seconds, while the whole fleet made none either. Each is claimed by
+    this call alone: its "Resent" grows by one and its "UpdatedAt" restarts the clock (a concurrent sweep, blocked on
     the row, then finds it fresh and skips it)."""
     rows = conn.execute(
         'UPDATE "SyncRunRounds" m SET "Resent" = m."Resent" + 1, "UpdatedAt" = now() FROM "SyncRuns" r '
@@ -243,8 +243,9 @@ def run_quarantined(conn: psycopg.Connection, run_id: str) -> list[dict[str, Any
 def quarantine(conn: psycopg.Connection, run_id: str | None, source: str, round_key: str | None,
                rejected: Iterable[Rejected], record_key: str | None = None) -> int:
     """Keep each rejected record once per run, with its reason and payload as received."""
-    rows = [(run_id, source, r.endpoint, round_key, _text(r.payload.get(record_key) if record_key else None), r.reason, Jsonb(r.payload),
-             hashlib.sha256(json.dumps(r.payload, sort_keys=True).encode()).hexdigest()) for r in rejected]
+    rows = [(run_id, source, r.endpoint, round_key, _text(r.payload.get(record_key) if record_key else None), r.reason,
+             Jsonb(r.payload), hashlib.sha256(json.dumps(r.payload, sort_keys=True).encode()).hexdigest())
+            for r in rejected]
     if not rows:
         return 0
     with conn.cursor() as cur:

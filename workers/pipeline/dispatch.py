@@ -191,7 +191,8 @@ class _Landing:
             return
         try:
             for year in self.source.bridge_seasons():  # by age only: a refreshing backfill asks for them once
-                self._land_until_done(year, lambda: self.source.bridge_requests(year, include, self.reader(year)),
+                self._land_until_done(year, lambda year=year: self.source.bridge_requests(year, include,
+                                                                                         self.reader(year)),
                                       refresh=False, foreseen=False)
         finally:
             lock.release()
@@ -215,7 +216,8 @@ class _Landing:
         wanted = self.source.content_requests(year, selected, self.selection.whole_seasons, parts(True),
                                               frozenset(), self.reader(year))
         with connection() as conn:
-            return landing_db.has_endpoint(conn, self.source.name, year, tuple({r.endpoint for r in wanted if r.spoiler}))
+            return landing_db.has_endpoint(conn, self.source.name, year,
+                                           tuple({r.endpoint for r in wanted if r.spoiler}))
 
     def _fetch(self, request: Request) -> None:
         try:

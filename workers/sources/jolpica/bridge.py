@@ -44,7 +44,8 @@ def _rounds(targets: Sequence[tuple]) -> list[tuple[str, Any, dict[int, tuple[An
         circuit, cars = rounds.setdefault(name, (circuit_id, defaultdict(list)))
         if number is not None:
             cars[number].append((driver_id, team_id))
-    return [(name, circuit, {n: e[0] for n, e in cars.items() if len(e) == 1}) for name, (circuit, cars) in rounds.items()]
+    return [(name, circuit, {n: e[0] for n, e in cars.items() if len(e) == 1})
+            for name, (circuit, cars) in rounds.items()]
 
 
 def _number(row: Any) -> int | None:

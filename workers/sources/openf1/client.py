@@ -73,7 +73,8 @@ class BearerToken:
         if response.status_code != 200:
             error = classify(response.status_code, response.text)
             raise error if isinstance(error, RetryableError) else PermanentError(
-                f"OpenF1 refused the sponsor login (HTTP {response.status_code}): check OPENF1_USERNAME/OPENF1_PASSWORD")
+                f"OpenF1 refused the sponsor login (HTTP {response.status_code}): "
+                "check OPENF1_USERNAME/OPENF1_PASSWORD")
         body = response.json()
         lifetime = float(body.get("expires_in") or 3600)
         self.value = body["access_token"]

@@ -150,8 +150,8 @@ def entrant_rows(drivers: Iterable[Driver], session_starts: dict[int, datetime] 
             "DriverNumber": record.driver_number,
             SOURCE_KEY: driver_slug,  # OpenF1 has no driver id: the person is the name (numbers change)
         }
-        teams[team_slug] = {"Name": record.team_name, "Slug": team_slug, "PrimaryColor": team_colour(record.team_colour),
-                            SOURCE_KEY: record.team_name}
+        teams[team_slug] = {"Name": record.team_name, "Slug": team_slug,
+                            "PrimaryColor": team_colour(record.team_colour), SOURCE_KEY: record.team_name}
         entrants[(driver_slug, team_slug)] = {
             "DriverSlug": driver_slug, "TeamSlug": team_slug, "CarNumber": record.driver_number,
         }
@@ -202,13 +202,15 @@ def result_rows(
         payload = result.model_dump(mode="json")
         session = by_key.get(result.session_key)
         if session is None:
-            mapped.rejected.append(Rejected("session_result", f"session {result.session_key} is not in this meeting", payload))
+            mapped.rejected.append(Rejected("session_result", f"session {result.session_key} is not in this meeting",
+                                            payload))
             continue
         if session.status != SessionStatus.COMPLETED:
             continue
         entrant_id = entrant_by_number.get(result.driver_number)
         if entrant_id is None:
-            mapped.rejected.append(Rejected("session_result", f"no entrant with car number {result.driver_number}", payload))
+            mapped.rejected.append(Rejected("session_result", f"no entrant with car number {result.driver_number}",
+                                            payload))
             continue
         mapped.rows.append({
             "SessionId": session.id,
@@ -224,7 +226,8 @@ def result_rows(
     return mapped
 
 
-def _grid_positions(grids: Iterable[StartingGrid], sessions: Sequence[SessionInfo]) -> dict[tuple[SessionType, int], int | None]:
+def _grid_positions(grids: Iterable[StartingGrid],
+                    sessions: Sequence[SessionInfo]) -> dict[tuple[SessionType, int], int | None]:
     """(race or sprint, car number) → grid slot, from the grid OpenF1 files under the qualifying session."""
     type_by_key = {int(s.source_key): s.type for s in sessions if s.source_key is not None}
     grid_for = {source: target for target, source in GRID_SOURCE.items()}

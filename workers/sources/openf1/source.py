@@ -167,9 +167,11 @@ class OpenF1(Source):
         key = int(round_key)
         raw_results = of_meeting(landed.records(ep.SESSION_RESULT.path, round_key), key)
         results, rejected = ep.validate(ep.SESSION_RESULT, raw_results)
-        grids, bad_grid = ep.validate(ep.STARTING_GRID, of_meeting(landed.records(ep.STARTING_GRID.path, round_key), key))
+        grids, bad_grid = ep.validate(ep.STARTING_GRID,
+                                      of_meeting(landed.records(ep.STARTING_GRID.path, round_key), key))
         mapped = mapping.result_rows(results, grids, sessions, entrants_by_car_number(entrants))
-        mapped.rejected = rejected + bad_grid + as_received(mapped.rejected, raw_results, ("session_key", "driver_number"))
+        mapped.rejected = rejected + bad_grid + as_received(mapped.rejected, raw_results,
+                                                            ("session_key", "driver_number"))
         return mapped
 
     # -- helpers -----------------------------------------------------------------------------------------------

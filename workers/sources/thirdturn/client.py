@@ -18,7 +18,8 @@ from urllib.robotparser import RobotFileParser
 
 import requests
 
-from workers.errors import BadArgument, IngestionError, PermanentError, RateLimited, UpstreamUnavailable, classify_status
+from workers.errors import (BadArgument, IngestionError, PermanentError, RateLimited, UpstreamUnavailable,
+                            classify_status)
 from workers.hosts import is_loopback_url
 from workers.http import USER_AGENT, Answer, SourceClient
 from workers.ratelimit import FleetLimiter, Rate

@@ -131,7 +131,7 @@ def _kind(content: Tag) -> str:
     """What the page looks like, for the reason of a refusal."""
     for text, kind in (("FEATURE RESULTS", "a race page"), ("RACE LISTINGS", "a season page"),
                        ("Viewing Series Seasons", "a series hub")):
-        if content.find(string=lambda s: s.strip() == text) is not None:
+        if content.find(string=lambda s, text=text: s.strip() == text) is not None:
             return kind
     return "another kind of page"
 
