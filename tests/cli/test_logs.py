@@ -143,7 +143,7 @@ def command(*args: str, **env: str):
     import subprocess
     import sys
 
-    from tests.conftest import REPO
+    from harness.recordings import REPO
 
     base = {k: v for k, v in os.environ.items() if k not in ("LOG_LEVEL", "LOG_FORMAT")}
     return subprocess.run([sys.executable, "-m", "ingestion", *args], cwd=REPO, env={**base, **env},
