@@ -203,8 +203,8 @@ def followed_scopes(source: str | None = None) -> dict[str, list[str]]:
 
 
 def __getattr__(name: str) -> Any:
-    """Registry answers under the names the command line has used (until it asks the functions above):
-    SERIES_SOURCE, the default source of scopes; SEASON_SOURCES, the sources of the default championship."""
+    """Registry answers under the names earlier code and scripts used (the project's own code asks the functions
+    above): SERIES_SOURCE, the default source of scopes; SEASON_SOURCES, the sources of the default championship."""
     if name == "SERIES_SOURCE":
         return scope_source_name()
     if name == "SEASON_SOURCES":
