@@ -5,24 +5,13 @@ Celery: a command's fast path does not import it."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 
-from workers.logformat import RedactSecrets, extra_fields, json_line
+from workers.logformat import JsonFormatter, RedactSecrets
 
 COMMAND_LEVEL = "WARNING"  # when LOG_LEVEL is not set
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
-
-
-class JsonLines(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        line = json_line(record, extra_fields(record))
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
-        if record.exc_text:
-            line["exception"] = record.exc_text
-        return json.dumps(line, ensure_ascii=False, default=str)
 
 
 def setup() -> None:
@@ -35,7 +24,7 @@ def setup() -> None:
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.parcferme_command = True  # type: ignore[attr-defined]
-    handler.setFormatter(JsonLines() if settings.LOG_FORMAT == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if settings.LOG_FORMAT == "json" else logging.Formatter(TEXT_FORMAT))
     handler.addFilter(RedactSecrets())
     root.addHandler(handler)
     root.setLevel(settings.LOG_LEVEL if "LOG_LEVEL" in settings.model_fields_set else COMMAND_LEVEL)

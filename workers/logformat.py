@@ -1,9 +1,10 @@
 """What every process's log lines share, without Celery: the redaction filter, the fields a line may carry, and
-the JSON line's common part. `workers/logs.py` builds the worker's and beat's logging on it (through Celery's
+the JSON formatter. `workers/logs.py` builds the worker's and beat's logging on it (through Celery's
 signals, adding the task's fields); `ingestion/logs.py` the command line's (stderr, at LOG_LEVEL)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
@@ -43,3 +44,19 @@ def json_line(record: logging.LogRecord, fields: dict[str, Any]) -> dict[str, An
     return {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname, "logger": record.name, "process": record.processName,
             "message": record.getMessage(), **fields}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, process, message, the line's fields, exception."""
+
+    def fields(self, record: logging.LogRecord) -> dict[str, Any]:
+        """The fields of the line: those it carries itself (a worker's formatter adds its task's)."""
+        return extra_fields(record)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = json_line(record, self.fields(record))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False, default=str)

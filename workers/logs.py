@@ -13,7 +13,6 @@ counts named here become fields."""
 from __future__ import annotations
 
 import ast
-import json
 import logging
 import sys
 from typing import Any
@@ -22,7 +21,8 @@ from celery._state import get_current_task
 from celery.signals import after_setup_logger, after_setup_task_logger, celeryd_after_setup, celeryd_init
 from celery.utils.log import get_multiprocessing_logger
 
-from workers.logformat import CONTEXT, COUNTS, FIELDS, RedactSecrets, extra_fields, json_line  # noqa: F401
+from workers import logformat
+from workers.logformat import CONTEXT, COUNTS, FIELDS, RedactSecrets, extra_fields  # noqa: F401
 from workers.pipeline.kinds import KINDS
 from workers.settings import get_settings
 
@@ -90,16 +90,11 @@ class TextFormatter(logging.Formatter):
         return super().format(record)
 
 
-class JsonFormatter(logging.Formatter):
+class JsonFormatter(logformat.JsonFormatter):
     """One JSON object per line: time (UTC), level, logger, process, message, task fields, exception."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        line = json_line(record, task_fields(record))
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
-        if record.exc_text:
-            line["exception"] = record.exc_text
-        return json.dumps(line, ensure_ascii=False, default=str)
+    def fields(self, record: logging.LogRecord) -> dict[str, Any]:
+        return task_fields(record)
 
 
 def make_formatter(log_format: str) -> logging.Formatter:
