@@ -11,44 +11,13 @@ import ast
 from collections import deque
 from pathlib import Path
 
+from harness.imports import imported_modules, module_file, module_name
+
 REPO = Path(__file__).resolve().parents[2]
 PRODUCTION = ("workers", "tasks", "ingestion", "celeryconfig.py")
 KIT = "replay_kit"
 REPLAYS = ("openf1_replay", "jolpica_replay", "thirdturn_replay")
 DEVELOPMENT = ("harness", "tests", "bench")
-
-
-def module_name(path: Path, root: Path) -> str:
-    parts = path.relative_to(root).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def module_file(name: str, root: Path) -> Path | None:
-    """The file of a module of the repository (a package's __init__.py), or None for any other module."""
-    base = root.joinpath(*name.split("."))
-    for candidate in (base / "__init__.py", base.with_suffix(".py")):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def imported_modules(path: Path, root: Path) -> set[str]:
-    """Every module a file imports, anywhere in it (a name imported from a package may be a module too; relative
-    imports resolved), with the packages each one loads on the way."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    package = module_name(path, root).split(".")
-    if path.name != "__init__.py":
-        package = package[:-1]
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            prefix = package[: len(package) - node.level + 1] if node.level else []
-            base = ".".join(prefix + ([node.module] if node.module else []))
-            names.add(base)
-            names.update(f"{base}.{alias.name}" for alias in node.names)
-    return {".".join(name.split(".")[:depth]) for name in names if name for depth in range(1, name.count(".") + 2)}
 
 
 def top(name: str) -> str:

@@ -4,14 +4,14 @@ The generic modules (tasks/, ingestion/, workers/pipeline/, workers/db/, workers
 no module of a source's package, nor the Formula 1 facts its sources share: only the registry (`workers.sources`),
 the contract (`workers.sources.base`) and the cheap declarations (`workers.sources.about`). They hold no string
 equal to a registered source's name. The database layer imports nothing from workers/sources at all, and its
-modules import each other in no circle. The command line's modules named below still do (another change
-restructures them): the list says exactly which, and a new offender fails."""
+modules import each other in no circle."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+from harness.imports import imported, module_name
 from workers import sources
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,29 +24,6 @@ def generic_files(root: Path) -> list[Path]:
     files = [p for entry in GENERIC for p in ((root / entry).rglob("*.py") if (root / entry).is_dir()
                                               else [root / entry]) if p.is_file()]
     return sorted(files + [p for p in (root / "workers").glob("*.py")])
-
-
-def module_name(path: Path, root: Path) -> str:
-    parts = path.relative_to(root).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def imported(path: Path, root: Path) -> set[str]:
-    """Every module a file imports, anywhere in it (a name imported from a package may be a module too; relative
-    imports resolved)."""
-    package = module_name(path, root).split(".")
-    if path.name != "__init__.py":
-        package = package[:-1]
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            prefix = package[: len(package) - node.level + 1] if node.level else []
-            base = ".".join(prefix + ([node.module] if node.module else []))
-            names.add(base)
-            names.update(f"{base}.{alias.name}" for alias in node.names)
-    return names
 
 
 def source_modules(names: set[str], registered: set[str]) -> set[str]:
