@@ -3,13 +3,10 @@ server serving real recorded Jolpica answers (f1dataR's cassettes of api.jolpi.c
 
 from __future__ import annotations
 
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from harness import jolpica_data as jd
+from harness.scripted import Script, scripted_upstream
 from workers.errors import BadArgument, PermanentError, RateLimited, UpstreamUnavailable
 from workers.ratelimit import parse_rates
 from workers.settings import load
@@ -79,48 +76,16 @@ def test_the_settings_read_the_jolpica_prefix(monkeypatch):
     assert settings.REFRESH_AFTER == 60 and settings.BASE_URL == "http://127.0.0.1:8766/ergast/f1"
 
 
-class Script:
-    """Answers in order; the last answer repeats."""
-
-    def __init__(self, *answers):
-        self.answers, self.calls = list(answers), []
-
-    def next(self):
-        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-
-
 @pytest.fixture()
 def scripted():
-    holder = {}
+    with scripted_upstream(headers={"Content-Type": "application/json"}) as upstream:
+        def use(*answers) -> tuple[JolpicaClient, Script]:
+            script = upstream.play(*answers)
+            settings = JolpicaSettings(BASE_URL=f"{upstream.url}/ergast/f1", RATE_LIMIT="off", CONNECT_TIMEOUT=1,
+                                       READ_TIMEOUT=1, MAX_ATTEMPTS=4, BACKOFF_SECONDS=0.05, BACKOFF_MAX_SECONDS=0.2)
+            return JolpicaClient(settings), script
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            script = holder["script"]
-            script.calls.append((time.monotonic(), self.path))
-            status, body, headers = script.next()
-            payload = body.encode()
-            self.send_response(status)
-            for key, value in {"Content-Type": "application/json", **headers}.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def use(*answers) -> tuple[JolpicaClient, Script]:
-        holder["script"] = Script(*answers)
-        settings = JolpicaSettings(BASE_URL=f"http://127.0.0.1:{server.server_address[1]}/ergast/f1", RATE_LIMIT="off",
-                                   CONNECT_TIMEOUT=1, READ_TIMEOUT=1, MAX_ATTEMPTS=4, BACKOFF_SECONDS=0.05,
-                                   BACKOFF_MAX_SECONDS=0.2)
-        return JolpicaClient(settings), holder["script"]
-
-    yield use
-    server.shutdown()
+        yield use
 
 
 SCHEDULE = (200, SCHEDULE_1999, {})

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from harness.scripted import Script, scripted_upstream
 from workers.errors import PermanentError, RateLimited, UpstreamUnavailable
 from workers.sources.openf1.client import OpenF1Client, SessionInProgress, classify
 from workers.sources.openf1.settings import OpenF1Settings
@@ -40,55 +39,16 @@ def test_each_http_answer_maps_to_one_error_class(status, body, expected):
     assert (type(error) if error else None) is expected
 
 
-class Script:
-    """Answers in order; the last answer repeats."""
-
-    def __init__(self, *answers):
-        self.answers, self.calls = list(answers), []
-
-    def next(self):
-        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-
-
 @pytest.fixture()
 def scripted():
-    holder = {}
+    with scripted_upstream() as upstream:
+        def use(*answers) -> tuple[OpenF1Client, Script]:
+            script = upstream.play(*answers)
+            client = make_client(f"{upstream.url}/v1", CONNECT_TIMEOUT=1, READ_TIMEOUT=0.5,
+                                 MAX_ATTEMPTS=4, BACKOFF_SECONDS=0.05, BACKOFF_MAX_SECONDS=0.2)
+            return client, script
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            script = holder["script"]
-            script.calls.append((time.monotonic(), self.path))
-            status, body, headers = script.next()
-            if status == "close":
-                self.close_connection = True
-                self.wfile.flush()
-                self.connection.shutdown(2)
-                return
-            if status == "slow":
-                time.sleep(body)  # the slow upstream the script asks for: the behaviour under test
-                status, body, headers = 200, "[]", {}
-            payload = body.encode()
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def use(*answers) -> tuple[OpenF1Client, Script]:
-        holder["script"] = Script(*answers)
-        client = make_client(f"http://127.0.0.1:{server.server_address[1]}/v1", CONNECT_TIMEOUT=1, READ_TIMEOUT=0.5,
-                             MAX_ATTEMPTS=4, BACKOFF_SECONDS=0.05, BACKOFF_MAX_SECONDS=0.2)
-        return client, holder["script"]
-
-    yield use
-    server.shutdown()
+        yield use
 
 
 OK = (200, json.dumps([{"meeting_key": 1229}]), {})
