@@ -20,6 +20,7 @@ import pytest
 import requests
 import yaml
 
+from harness.commands import running
 from jolpica_replay import JolpicaReplayServer, load_dump, scaled
 from jolpica_replay.dump import dump_folder
 from jolpica_replay.tables import paging
@@ -480,12 +481,8 @@ def test_the_data_dir_is_the_exports_folder_or_one_holding_it(tmp_path):
 
 
 def test_the_command_line_serves_from_the_env_data_dir_with_a_time_scale_and_stops_on_sigterm():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jolpica_replay", "--port", "0", "--time-scale", "3600"],
-        cwd=REPO, env={**os.environ, "JOLPICA_REPLAY_DIR": str(DATA_DIR)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
+    with running("jolpica_replay", "--port", "0", "--time-scale", "3600",
+                 env={"JOLPICA_REPLAY_DIR": str(DATA_DIR)}) as process:
         banner = process.stdout.readline()
         assert banner.startswith(f"Jolpica replay of {DATA_DIR / 'ergast_csv_dump'} (seasons 1950-2024) on ")
         assert "rate limit 4/0.000277778s;500/1s, time scale 3600" in banner
@@ -493,12 +490,6 @@ def test_the_command_line_serves_from_the_env_data_dir_with_a_time_scale_and_sto
         assert requests.get(f"{base_url}/2021/results.json", timeout=10).json()["MRData"]["total"] == "440"
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
 
 
 def test_the_command_line_rejects_a_missing_data_dir_with_exit_code_2(tmp_path):

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness.commands import running
 from openf1_replay import ReplayServer, load_records
 from openf1_replay.handler import SESSION_IN_PROGRESS
 from openf1_replay.live import LiveEvent, LiveWeekend, load_initial_results, load_scenario, scenario_names
@@ -409,13 +410,9 @@ def test_a_replay_without_a_live_weekend_has_no_live_route(records):
 
 
 def test_the_command_line_serves_a_live_scenario_and_its_timeline():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "openf1_replay", "--port", "0", "--live", str(BELGIUM), "--scenario", "belgium-2024",
-         "--starts-in", "600", "--session-seconds", "20", "--gap-seconds", "10", "--publish-after", "5",
-         "--days-between", "2", "--year", "2030"],
-        cwd=REPO, env={**os.environ, "OPENF1_REPLAY_DIR": str(DATA_DIR)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with running("openf1_replay", "--port", "0", "--live", str(BELGIUM), "--scenario", "belgium-2024",
+                 "--starts-in", "600", "--session-seconds", "20", "--gap-seconds", "10", "--publish-after", "5",
+                 "--days-between", "2", "--year", "2030", env={"OPENF1_REPLAY_DIR": str(DATA_DIR)}) as process:
         ready, _, _ = select.select([process.stdout], [], [], 20)
         banner = process.stdout.readline() if ready else ""
         assert "live meeting 1242 as 2030" in banner and "3 scripted events" in banner
@@ -429,12 +426,6 @@ def test_the_command_line_serves_a_live_scenario_and_its_timeline():
         assert utc(dutch["date_start"]).date() == utc(timeline["t0"]).date() + timedelta(days=2)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
 
 
 @pytest.mark.parametrize("arguments", [["--scenario", "belgium-2024"], ["--session-seconds", "5"],

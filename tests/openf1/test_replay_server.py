@@ -7,7 +7,6 @@ count is hard-coded.  The data lives in the repository's ``recordings/openf1``.
 from __future__ import annotations
 
 import json
-import os
 import re
 import select
 import signal
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness.commands import running
 from openf1_replay import ReplayServer, load_records, max_in_window, parse_rate_limit
 from openf1_replay.loader import default_data_dir, endpoint_for_filename
 from replay_kit.ratelimit import RateRule
@@ -351,20 +351,8 @@ def test_stats_count_accepted_and_rejected_requests_and_reset_clears_them(fresh_
 # ---------------------------------------------------------------- command line
 
 
-def run_cli(*args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "openf1_replay", *args],
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_the_command_line_server_answers_and_stops_on_sigterm():
-    process = run_cli("--port", "0", env={"OPENF1_REPLAY_DIR": str(DATA_DIR)})
-    try:
+    with running("openf1_replay", "--port", "0", env={"OPENF1_REPLAY_DIR": str(DATA_DIR)}) as process:
         banner = wait_for_line(process.stdout)
         assert banner.startswith(f"OpenF1 replay of {DATA_DIR} (")
         base_url = re.search(r" on (http://\S+/v1)$", banner.strip()).group(1)
@@ -372,12 +360,6 @@ def test_the_command_line_server_answers_and_stops_on_sigterm():
         assert response.json() == recorded("2024/meetings.json")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
 
 
 def test_the_command_line_rejects_a_missing_data_dir_with_exit_code_2(tmp_path):
