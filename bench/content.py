@@ -33,20 +33,16 @@ import psycopg  # noqa: E402
 from harness.runs import client_app, wait_for_run  # noqa: E402
 from harness.tables import content_hash, empty_tables, snapshot  # noqa: E402
 from harness.workers import worker_nodes  # noqa: E402
-from ingestion.send import record_run, season_call, series_call  # noqa: E402
+from ingestion.send import enqueue, season_call, series_call  # noqa: E402
 from workers.db.schema import migrate  # noqa: E402
 
 SERIES = ["Wisconsin_Challenge_Series", "Custom_Windows_Plus_Badger_Mod_Tour_presented_by_Gandrud_Chevrolet"]
 
 
-def run_all(app, calls: list[tuple[str, list, object]]) -> list[dict]:
-    """Each (task, args, call) sent at once, each run recorded first as the command line does; followed to its end."""
-    runs = []
-    for task, args, call in calls:
-        run_id = str(uuid.uuid4())
-        record_run(run_id, call, {"include_results": True})
-        app.send_task(task, args=args, kwargs={"include_results": True}, task_id=run_id)
-        runs.append(run_id)
+def run_all(app, calls: list) -> list[dict]:
+    """Each call sent at once with results, as the command line sends it (its run recorded first); each followed
+    to its end."""
+    runs = [enqueue(app, call, True) for call in calls]
     return [wait_for_run(DATABASE_URL, run_id, 1800) for run_id in runs]
 
 
@@ -82,11 +78,11 @@ def main() -> int:
         if args.years:
             empty_tables(DATABASE_URL)
             report(f"seasons {' '.join(map(str, args.years))}",
-                   run_all(app, [("sync_season", [y], season_call("season", y)) for y in args.years]))
+                   run_all(app, [season_call("season", y) for y in args.years]))
         if args.series:
             empty_tables(DATABASE_URL)
             report(f"series {', '.join(s[:24] for s in args.series)}",
-                   run_all(app, [("sync_series", [s], series_call(s)) for s in args.series]))
+                   run_all(app, [series_call(s) for s in args.series]))
     return 0
 
 
