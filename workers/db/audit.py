@@ -18,8 +18,8 @@ from psycopg import sql
 from workers.audit_rules import AuditRules
 from workers.db import alike
 from workers.db.alike import HeldRow  # noqa: F401  (a row as the checks compare it)
-from workers.db.inventory import (identity_keys, key_column_values, latest_session,  # noqa: F401
-                                  racing_counts, round_keys, season_inventory, season_years, status_name, type_name)
+from workers.db.inventory import (identity_keys, latest_session, racing_counts, season_inventory,  # noqa: F401
+                                  season_years, status_name, type_name)
 from workers.rows import NaturalKey, SessionStatus, SessionType, slugify
 
 # SQL expression naming a session type, generated from the enum (a constant, no input).

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from psycopg import sql
 
 from workers.db.tables import racing_counts  # noqa: F401  (rows per table: part of what verify reports)
 from workers.rows import SessionStatus, SessionType
@@ -46,19 +45,6 @@ def identity_keys(conn: psycopg.Connection, source: str, kind: str, year: int) -
     rows = conn.execute(f'SELECT i."SourceKey" FROM "SourceIdentities" i {_OF_SEASON[kind]} '
                         'WHERE i."Source" = %s AND i."Kind" = %s AND y."Year" = %s', [source, kind, year]).fetchall()
     return {key for (key,) in rows}
-
-
-def round_keys(conn: psycopg.Connection, source: str, year: int) -> set[str]:
-    """The keys under which a source holds the season's rounds (its identities, docs/identity.md)."""
-    return identity_keys(conn, source, "round", year)
-
-
-def key_column_values(conn: psycopg.Connection, column: str, year: int) -> set[Any]:
-    """The values of a natural-key column of "Sessions" (a source's own session keys) in the season."""
-    query = sql.SQL('SELECT s.{c} FROM "Sessions" s JOIN "Rounds" r ON r."Id" = s."RoundId" '
-                    'JOIN "Seasons" y ON y."Id" = r."SeasonId" WHERE y."Year" = %s AND s.{c} IS NOT NULL').format(
-        c=sql.Identifier(column))
-    return {key for (key,) in conn.execute(query, [year]).fetchall()}
 
 
 def latest_session(conn: psycopg.Connection, year: int | None = None) -> dict[str, Any] | None:
